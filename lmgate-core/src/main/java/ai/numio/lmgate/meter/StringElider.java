@@ -59,16 +59,15 @@ final class StringElider {
       } else if (c == '"') {
         inString = false;
         longestKept = Math.max(longestKept, stringBytes);
-      } else if (c == '\\') {
-        escape = true;
-        stringBytes++;
       } else if (c < 0 || stringBytes >= keep) {
         if (i > start) {
           sink.accept(bytes, start, i - start);
         }
         longestKept = Math.max(longestKept, stringBytes);
         dropping = true;
+        escape = c == '\\'; // a dropped backslash still escapes the next byte
       } else {
+        escape = c == '\\';
         stringBytes++;
       }
     }
