@@ -6,7 +6,9 @@ import java.util.List;
 @FunctionalInterface
 public interface Headers {
 
-  /** Every value of the named header (name compared case-insensitively), in order; empty if none. */
+  /**
+   * Every value of the named header (name compared case-insensitively), in order; empty if none.
+   */
   List<String> values(String name);
 
   /** The first value of the named header, or null. */
