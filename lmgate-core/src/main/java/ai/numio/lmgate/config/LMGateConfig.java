@@ -16,6 +16,14 @@ public record LMGateConfig(
     routes = List.copyOf(routes);
   }
 
+  /**
+   * The built-in defaults of SPEC §7 (no file, no environment), relative paths resolved against
+   * {@code workingDir}.
+   */
+  public static LMGateConfig defaults(Path workingDir) {
+    return ConfigLoader.defaults(workingDir);
+  }
+
   /** {@code server.*}. */
   public record Server(String host, int port, int shutdownGraceSeconds) {}
 

@@ -1,0 +1,100 @@
+package ai.numio.lmgate.config;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Lays {@code LMGATE_*} environment variables over the settings: {@code LMGATE_} + the key path in
+ * upper case, {@code __} between levels ({@code LMGATE_SERVER__PORT}, {@code
+ * LMGATE_PROVIDERS__GROQ__UPSTREAM}). A variable that names no key is a problem (a typo).
+ */
+final class EnvLayer {
+
+  static final String PREFIX = "LMGATE_";
+
+  /** Names the configuration file; not an override. */
+  static final String CONFIG_VARIABLE = "LMGATE_CONFIG";
+
+  private static final String SEPARATOR = "__";
+
+  private EnvLayer() {}
+
+  static void apply(Map<String, String> env, RawSettings into, Problems problems) {
+    // Route values are applied after the loop so that routes first declared here are added in
+    // name order (variable order differs: LMGATE_PROVIDERS__A_B__X sorts before ..._A__X).
+    Map<String, Map<String, RawValue>> routeValues = new TreeMap<>();
+    for (Map.Entry<String, String> e : new TreeMap<>(env).entrySet()) {
+      String variable = e.getKey();
+      if (!variable.startsWith(PREFIX) || variable.equals(CONFIG_VARIABLE)) {
+        continue;
+      }
+      String[] parts =
+          variable.substring(PREFIX.length()).toLowerCase(Locale.ROOT).split(SEPARATOR, -1);
+      RawValue value = new RawValue(e.getValue(), origin(variable));
+      if (parts.length == 2 && ConfigSchema.setting(parts[0], parts[1]).isPresent()) {
+        into.put(parts[0] + "." + parts[1], value);
+      } else if (parts.length == 3
+          && parts[0].equals(ConfigSchema.PROVIDERS)
+          && ConfigSchema.isValidRouteName(parts[1])
+          && ConfigSchema.isRouteKey(parts[2])) {
+        routeValues.computeIfAbsent(parts[1], n -> new TreeMap<>()).put(parts[2], value);
+      } else {
+        problems.addRaw(unknown(variable, parts));
+      }
+    }
+    for (Map.Entry<String, Map<String, RawValue>> route : routeValues.entrySet()) {
+      Map<String, RawValue> values = route.getValue();
+      String firstOrigin =
+          values.values().stream().map(RawValue::origin).sorted().findFirst().orElseThrow();
+      RawSettings.RawRoute raw = into.route(route.getKey(), firstOrigin);
+      values.forEach(raw::put);
+    }
+  }
+
+  static String origin(String variable) {
+    return "environment variable " + variable;
+  }
+
+  private static String unknown(String variable, String[] parts) {
+    String section = parts[0];
+    String valid;
+    if (ConfigSchema.isSettingsSection(section)) {
+      valid = "valid variables for " + section + ": " + String.join(", ", variablesOf(section));
+    } else if (section.equals(ConfigSchema.PROVIDERS)) {
+      List<String> routeVariables = new ArrayList<>();
+      for (String key : ConfigSchema.ROUTE_KEYS) {
+        routeVariables.add(PREFIX + "PROVIDERS__<NAME>__" + key.toUpperCase(Locale.ROOT));
+      }
+      valid =
+          "valid variables for a route: "
+              + String.join(", ", routeVariables)
+              + ", where <NAME> matches "
+              + ConfigSchema.ROUTE_NAME_RULE
+              + " once lower-cased";
+    } else {
+      List<String> all = new ArrayList<>();
+      for (String s : ConfigSchema.sections()) {
+        if (ConfigSchema.isSettingsSection(s)) {
+          all.addAll(variablesOf(s));
+        }
+      }
+      all.add(PREFIX + "PROVIDERS__<NAME>__<KEY>");
+      valid = "valid variables: " + String.join(", ", all);
+    }
+    return "environment variable "
+        + variable
+        + " names no configuration key ("
+        + String.join(".", parts)
+        + "); "
+        + valid;
+  }
+
+  private static List<String> variablesOf(String section) {
+    return ConfigSchema.settingsOf(section).stream()
+        .map(s -> PREFIX + (s.section() + SEPARATOR + s.key()).toUpperCase(Locale.ROOT))
+        .toList();
+  }
+}
