@@ -57,6 +57,19 @@ final class SseReader {
     int i = skipByteOrderMark(bytes, offset, end);
     int dataStart = state == DATA ? i : -1;
     for (; i < end; i++) {
+      if (state == DATA || state == SKIP_LINE) { // fast path: run to the end of the line
+        int eol = i;
+        while (eol < end && bytes[eol] != '\n' && bytes[eol] != '\r') {
+          eol++;
+        }
+        if (eol > i) {
+          afterCr = false;
+          i = eol;
+          if (i == end) {
+            break;
+          }
+        }
+      }
       byte c = bytes[i];
       if (c == '\n' || c == '\r') {
         boolean crlf = c == '\n' && afterCr;

@@ -31,6 +31,14 @@ final class StringElider {
     int end = offset + length;
     int start = offset;
     for (int i = offset; i < end; i++) {
+      if (!inString && !dropping) { // fast path: skip to the next quote
+        while (i < end && bytes[i] != '"') {
+          i++;
+        }
+        if (i == end) {
+          break;
+        }
+      }
       byte c = bytes[i];
       if (dropping) {
         if (escape) {
