@@ -1,0 +1,370 @@
+package ai.numio.lmgate.auth;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.exc.StreamReadException;
+import com.fasterxml.jackson.dataformat.csv.CsvMapper;
+import com.fasterxml.jackson.dataformat.csv.CsvParser;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.CharBuffer;
+import java.nio.charset.CharsetDecoder;
+import java.nio.charset.CoderResult;
+import java.nio.charset.CodingErrorAction;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Reads the allow-list CSV file (SPEC §4) into an {@link AllowList}.
+ *
+ * <p>UTF-8, an optional byte-order mark, a header row naming the columns {@code id, api_key, owner,
+ * added} in any order (case-insensitive; other columns are ignored), standard CSV quoting, blank
+ * lines and rows of only empty fields ignored, fields trimmed. {@code id} and {@code api_key} must
+ * not be empty; {@code owner} and {@code added} may be. {@code api_key} is the key itself or {@code
+ * sha256:} and the 64 hex digits of its SHA-256. Every problem in the file is collected and
+ * reported together, naming the file and line; a key is never shown in full.
+ */
+public final class AllowListLoader {
+
+  private static final Logger LOG = LoggerFactory.getLogger(AllowListLoader.class);
+
+  private static final List<String> REQUIRED_COLUMNS = List.of("id", "api_key", "owner", "added");
+
+  /** Longer header names are masked when echoed, in case the "header" is really a data row. */
+  private static final int MAX_SHOWN_COLUMN_NAME = 32;
+
+  private static final CsvMapper CSV =
+      CsvMapper.builder()
+          .enable(CsvParser.Feature.WRAP_AS_ARRAY)
+          .enable(CsvParser.Feature.SKIP_EMPTY_LINES)
+          .enable(CsvParser.Feature.TRIM_SPACES)
+          .build();
+
+  private AllowListLoader() {}
+
+  /** Reads and validates the file; the exception lists every problem found. */
+  public static AllowList load(Path file) throws AllowListException {
+    return parse(read(file), file.toString());
+  }
+
+  /** Validates CSV text; {@code source} names it in messages (usually the file's path). */
+  public static AllowList parse(String csv, String source) throws AllowListException {
+    String text = !csv.isEmpty() && csv.charAt(0) == '\uFEFF' ? csv.substring(1) : csv;
+    return new Parse(source, lineCount(text)).run(text);
+  }
+
+  private static int lineCount(String text) {
+    int lines = 1;
+    for (int i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) {
+      lines++;
+    }
+    return lines;
+  }
+
+  /** Validates the file's bytes, which must be UTF-8. */
+  static AllowList parse(byte[] content, String source) throws AllowListException {
+    return parse(decodeUtf8(content, source), source);
+  }
+
+  static byte[] read(Path file) throws AllowListException {
+    try {
+      return Files.readAllBytes(file);
+    } catch (IOException e) {
+      throw new AllowListException(describe(file, e));
+    }
+  }
+
+  /** An operator's description of why {@code file} could not be read or examined. */
+  static String describe(Path file, IOException e) {
+    if (e instanceof NoSuchFileException) {
+      return file + ": file not found";
+    }
+    if (e instanceof AccessDeniedException) {
+      return file + ": permission denied; the gateway's user must be able to read it";
+    }
+    if (Files.isDirectory(file)) {
+      return file + ": is a directory; auth.allowlist_path must name the CSV file";
+    }
+    return file + ": cannot be read (" + e + ")";
+  }
+
+  private static String decodeUtf8(byte[] content, String source) throws AllowListException {
+    CharsetDecoder decoder =
+        UTF_8
+            .newDecoder()
+            .onMalformedInput(CodingErrorAction.REPORT)
+            .onUnmappableCharacter(CodingErrorAction.REPORT);
+    ByteBuffer in = ByteBuffer.wrap(content);
+    // UTF-8 never decodes to more chars than it has bytes.
+    CharBuffer out = CharBuffer.allocate(content.length);
+    CoderResult result = decoder.decode(in, out, true);
+    if (!result.isError()) {
+      result = decoder.flush(out);
+    }
+    if (result.isError()) {
+      int line = 1;
+      for (int i = 0; i < in.position(); i++) {
+        if (content[i] == '\n') {
+          line++;
+        }
+      }
+      throw new AllowListException(
+          source
+              + " line "
+              + line
+              + ": not valid UTF-8 (at byte "
+              + (in.position() + 1)
+              + " of the file); save the file as UTF-8");
+    }
+    out.flip();
+    return out.toString();
+  }
+
+  /** One pass over one file's rows. */
+  private static final class Parse {
+
+    private final String source;
+    private final List<String> problems = new ArrayList<>();
+    private final MessageDigest sha256 = KeyDigest.newSha256();
+
+    private boolean headerSeen;
+    private int headerWidth;
+    private int idColumn;
+    private int keyColumn;
+    private int ownerColumn;
+    private int addedColumn;
+
+    private final Map<String, AllowListEntry> plaintextRows;
+    private final Map<KeyDigest, AllowListEntry> hashedRows = new HashMap<>();
+    private final Map<String, Integer> idLines;
+    private final Map<KeyDigest, KeyRow> keyRows;
+
+    /** Where a key was first seen, and in which form. */
+    private record KeyRow(int line, boolean hashed) {}
+
+    Parse(String source, int expectedRows) {
+      this.source = source;
+      int capacity = (int) (expectedRows / 0.75f) + 1;
+      this.plaintextRows = new HashMap<>(capacity);
+      this.idLines = new HashMap<>(capacity);
+      this.keyRows = new HashMap<>(capacity);
+    }
+
+    AllowList run(String text) throws AllowListException {
+      try (JsonParser parser = CSV.createParser(text)) {
+        readRows(parser);
+      } catch (IOException e) {
+        throw new UncheckedIOException("reading CSV from a String", e);
+      }
+      if (!headerSeen && problems.isEmpty()) {
+        problems.add(
+            source
+                + ": file is empty; the first line must be the header "
+                + String.join(",", REQUIRED_COLUMNS));
+      }
+      if (!problems.isEmpty()) {
+        throw new AllowListException(problems);
+      }
+      if (plaintextRows.isEmpty() && hashedRows.isEmpty()) {
+        LOG.warn("Allow-list {} has no entries: every request will be refused with 403", source);
+      }
+      return new AllowList(plaintextRows, hashedRows);
+    }
+
+    private void readRows(JsonParser parser) throws IOException, AllowListException {
+      List<String> fields = new ArrayList<>();
+      int depth = 0;
+      int rowLine = 0;
+      try {
+        for (JsonToken token = parser.nextToken(); token != null; token = parser.nextToken()) {
+          if (token == JsonToken.START_ARRAY) {
+            depth++;
+            fields.clear();
+            rowLine = 0;
+          } else if (token == JsonToken.END_ARRAY) {
+            if (depth == 2 && rowLine > 0) {
+              row(rowLine, fields);
+            }
+            depth--;
+            rowLine = 0;
+          } else if (token == JsonToken.VALUE_STRING) {
+            if (rowLine == 0) {
+              rowLine = parser.currentTokenLocation().getLineNr();
+            }
+            fields.add(parser.getText());
+          } else {
+            throw new IllegalStateException("unexpected CSV token " + token);
+          }
+        }
+      } catch (StreamReadException e) {
+        JsonLocation at = e.getLocation();
+        int line = rowLine > 0 ? rowLine : at == null ? 0 : at.getLineNr();
+        problem(line, "malformed CSV: " + e.getOriginalMessage());
+      }
+    }
+
+    private void row(int line, List<String> fields) throws AllowListException {
+      if (allBlank(fields)) {
+        return;
+      }
+      if (headerSeen) {
+        entry(line, fields);
+      } else {
+        header(line, fields);
+      }
+    }
+
+    private void header(int line, List<String> names) throws AllowListException {
+      Map<String, Integer> columns = new HashMap<>();
+      List<String> found = new ArrayList<>();
+      for (int i = 0; i < names.size(); i++) {
+        String name = names.get(i).strip();
+        found.add(name.length() > MAX_SHOWN_COLUMN_NAME ? KeyMask.forLog(name) : name);
+        String column = name.toLowerCase(Locale.ROOT);
+        if (REQUIRED_COLUMNS.contains(column) && columns.putIfAbsent(column, i) != null) {
+          problem(line, "column " + column + " appears twice in the header");
+        }
+      }
+      List<String> missing =
+          REQUIRED_COLUMNS.stream().filter(column -> !columns.containsKey(column)).toList();
+      if (missing.size() == REQUIRED_COLUMNS.size()) {
+        problem(
+            line,
+            "no header row; the first line must name the columns "
+                + String.join(",", REQUIRED_COLUMNS)
+                + " (in any order)");
+      } else if (!missing.isEmpty()) {
+        problem(
+            line,
+            "missing required column"
+                + (missing.size() > 1 ? "s " : " ")
+                + String.join(", ", missing)
+                + " (found: "
+                + String.join(", ", found)
+                + ")");
+      }
+      if (!problems.isEmpty()) {
+        throw new AllowListException(problems);
+      }
+      headerSeen = true;
+      headerWidth = names.size();
+      idColumn = columns.get("id");
+      keyColumn = columns.get("api_key");
+      ownerColumn = columns.get("owner");
+      addedColumn = columns.get("added");
+    }
+
+    private void entry(int line, List<String> fields) {
+      if (fields.size() > headerWidth) {
+        problem(
+            line,
+            "row has "
+                + fields.size()
+                + " fields but the header has "
+                + headerWidth
+                + "; quote values that contain commas");
+        return;
+      }
+      String id = field(fields, idColumn);
+      String key = field(fields, keyColumn);
+      boolean valid = true;
+
+      if (id.isEmpty()) {
+        problem(line, "empty id");
+        valid = false;
+      } else {
+        Integer first = idLines.putIfAbsent(id, line);
+        if (first != null) {
+          problem(line, "duplicate id " + id + " — also on line " + first);
+          valid = false;
+        }
+      }
+
+      KeyDigest digest = null;
+      boolean hashed = key.regionMatches(true, 0, Sha256.PREFIX, 0, Sha256.PREFIX.length());
+      if (key.isEmpty()) {
+        problem(line, "empty api_key");
+        valid = false;
+      } else if (hashed) {
+        String hex = key.substring(Sha256.PREFIX.length());
+        digest = KeyDigest.parseHex(hex);
+        if (digest == null) {
+          problem(
+              line,
+              "malformed sha256: value; expected sha256: followed by 64 hex digits, found "
+                  + (hex.length() == KeyDigest.HEX_LENGTH
+                      ? "a character that is not a hex digit"
+                      : hex.length() + " characters after sha256:"));
+          valid = false;
+        }
+      } else if (ApiKeys.hasWhitespaceOrControl(key)) {
+        problem(
+            line,
+            "api_key ("
+                + KeyMask.forLog(key)
+                + ") contains whitespace or control characters, which no client can send");
+        valid = false;
+      } else {
+        digest = KeyDigest.of(key, sha256);
+      }
+
+      if (digest != null) {
+        KeyRow first = keyRows.putIfAbsent(digest, new KeyRow(line, hashed));
+        if (first != null) {
+          problem(
+              line,
+              "duplicate api_key ("
+                  + KeyMask.forLog(key)
+                  + ") — also on line "
+                  + first.line()
+                  + (first.hashed() == hashed
+                      ? ""
+                      : " (one row has the key, the other its sha256: form)"));
+          valid = false;
+        }
+      }
+
+      if (valid) {
+        AllowListEntry entry =
+            new AllowListEntry(id, field(fields, ownerColumn), field(fields, addedColumn));
+        if (hashed) {
+          hashedRows.put(digest, entry);
+        } else {
+          plaintextRows.put(key, entry);
+        }
+      }
+    }
+
+    private static boolean allBlank(List<String> fields) {
+      for (int i = 0; i < fields.size(); i++) {
+        if (!fields.get(i).isBlank()) {
+          return false;
+        }
+      }
+      return true;
+    }
+
+    /** The trimmed field, or empty if the row is shorter than the header. */
+    private static String field(List<String> fields, int column) {
+      return column < fields.size() ? fields.get(column).strip() : "";
+    }
+
+    private void problem(int line, String problem) {
+      problems.add(source + " line " + line + ": " + problem);
+    }
+  }
+}

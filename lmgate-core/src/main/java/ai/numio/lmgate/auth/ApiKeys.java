@@ -1,0 +1,114 @@
+package ai.numio.lmgate.auth;
+
+import java.util.List;
+import java.util.function.Function;
+
+/**
+ * Finds the API key a request presents (SPEC §4).
+ *
+ * <p>The credential headers, in order of precedence:
+ *
+ * <ol>
+ *   <li>{@code Authorization: Bearer <key>} (OpenAI style): the scheme is case-insensitive and
+ *       surrounding spaces are trimmed; an empty token gives no key, and any other scheme (such as
+ *       {@code Basic}) gives no key from that header;
+ *   <li>{@code x-api-key} (Anthropic style);
+ *   <li>{@code x-goog-api-key} (Gemini API style);
+ *   <li>{@code api-key}: Azure OpenAI authenticates with this header instead of {@code
+ *       Authorization}, so an Azure route would otherwise pass a key that was never checked, or be
+ *       checked against a key the provider never sees.
+ * </ol>
+ *
+ * <p><b>Fail closed on ambiguity.</b> The provider, not LMGate, decides which of these headers it
+ * authenticates with, and it may pick a different one than precedence says. So every credential in
+ * these headers (every line of each) is collected, and the request has a usable key only if they
+ * are all the same string; otherwise the outcome is {@link
+ * KeyExtraction.Reason#CONFLICTING_CREDENTIALS} and the request is refused. A header value with
+ * control characters, or a key with whitespace inside it, makes the outcome {@link
+ * KeyExtraction.Reason#MALFORMED}. An empty value (or a bare {@code Bearer}) is not a credential.
+ */
+public final class ApiKeys {
+
+  /** Credential header names, lower case, in precedence order. */
+  static final List<String> CREDENTIAL_HEADERS =
+      List.of("authorization", "x-api-key", "x-goog-api-key", "api-key");
+
+  private static final String AUTHORIZATION = "authorization";
+  private static final String BEARER = "Bearer";
+
+  private ApiKeys() {}
+
+  /**
+   * The request's key.
+   *
+   * @param headerValues every value of a request header, looked up by lower-case name
+   *     case-insensitively; an empty list when the header is absent
+   */
+  public static KeyExtraction extract(Function<String, List<String>> headerValues) {
+    String key = null;
+    for (int h = 0; h < CREDENTIAL_HEADERS.size(); h++) {
+      String header = CREDENTIAL_HEADERS.get(h);
+      List<String> values = headerValues.apply(header);
+      if (values == null) {
+        continue;
+      }
+      for (int v = 0; v < values.size(); v++) {
+        String value = values.get(v);
+        if (value == null) {
+          continue;
+        }
+        if (hasControl(value)) {
+          return KeyExtraction.MALFORMED;
+        }
+        String credential = header.equals(AUTHORIZATION) ? bearerToken(value) : value.trim();
+        if (credential == null || credential.isEmpty()) {
+          continue;
+        }
+        if (hasWhitespaceOrControl(credential)) {
+          return KeyExtraction.MALFORMED;
+        }
+        if (key == null) {
+          key = credential;
+        } else if (!key.equals(credential)) {
+          return KeyExtraction.CONFLICTING_CREDENTIALS;
+        }
+      }
+    }
+    return key == null ? KeyExtraction.NO_CREDENTIAL : KeyExtraction.found(key);
+  }
+
+  /** The token of a {@code Bearer} value (possibly empty), or null for any other scheme. */
+  private static String bearerToken(String value) {
+    String credentials = value.trim();
+    if (!credentials.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
+      return null;
+    }
+    if (credentials.length() == BEARER.length()) {
+      return "";
+    }
+    if (credentials.charAt(BEARER.length()) != ' ') {
+      return null; // e.g. "Bearerish ..." is another scheme
+    }
+    return credentials.substring(BEARER.length() + 1).trim();
+  }
+
+  private static boolean hasControl(String value) {
+    for (int i = 0; i < value.length(); i++) {
+      if (Character.isISOControl(value.charAt(i))) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** True if {@code text} has any whitespace (including no-break spaces) or control character. */
+  static boolean hasWhitespaceOrControl(String text) {
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      if (Character.isWhitespace(c) || Character.isSpaceChar(c) || Character.isISOControl(c)) {
+        return true;
+      }
+    }
+    return false;
+  }
+}
