@@ -4,7 +4,7 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
-import ai.numio.lmgate.TimeSource;
+import ai.numio.lmgate.ManualTimeSource;
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
@@ -50,7 +50,7 @@ class ReloadingAllowListTest {
   @TempDir Path dir;
   private Path file;
 
-  private final FakeTime time = new FakeTime(T0.plus(Duration.ofDays(1)));
+  private final ManualTimeSource time = new ManualTimeSource(T0.plus(Duration.ofDays(1)));
   private final CountingReader reader = new CountingReader();
 
   private final Logger logger = (Logger) LoggerFactory.getLogger(ReloadingAllowList.class);
@@ -383,7 +383,7 @@ class ReloadingAllowListTest {
 
   @Test
   void recentlyModifiedFileIsReadAgainSoASameStampRewriteIsNotMissed() throws Exception {
-    time.now = T0.plusMillis(500);
+    time.setWallClock(T0.plusMillis(500));
     ReloadingAllowList allowList = open();
     // A second write within the file system's timestamp granularity: same size, same time.
     String rewritten = V1.replace("team-alpha", "team-omega");
@@ -393,7 +393,7 @@ class ReloadingAllowListTest {
     assertThat(allowList.current().lookup(ALPHA_KEY))
         .contains(new AllowListEntry("1", "team-omega", "2026-01-15"));
 
-    time.now = T0.plusSeconds(3600);
+    time.setWallClock(T0.plusSeconds(3600));
     assertThat(allowList.reloadIfChanged()).as("last read was still recent").isFalse();
     assertThat(reader.reads).isEqualTo(3);
     assertThat(allowList.reloadIfChanged()).isFalse();
@@ -473,24 +473,6 @@ class ReloadingAllowListTest {
   @FunctionalInterface
   private interface IoAction {
     void run() throws IOException;
-  }
-
-  private static final class FakeTime implements TimeSource {
-    Instant now;
-
-    FakeTime(Instant now) {
-      this.now = now;
-    }
-
-    @Override
-    public Instant now() {
-      return now;
-    }
-
-    @Override
-    public long nanoTime() {
-      return 0;
-    }
   }
 
   /** Records the periodic task instead of running it; the test runs it by hand. */

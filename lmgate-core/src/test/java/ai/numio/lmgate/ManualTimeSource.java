@@ -1,16 +1,15 @@
-package ai.numio.lmgate.stats;
+package ai.numio.lmgate;
 
-import ai.numio.lmgate.TimeSource;
 import java.time.Duration;
 import java.time.Instant;
 
 /** A clock that moves only when a test says so. */
-final class ManualTimeSource implements TimeSource {
+public final class ManualTimeSource implements TimeSource {
 
   private Instant now;
   private long nanos = 1_000_000_000L;
 
-  ManualTimeSource(Instant start) {
+  public ManualTimeSource(Instant start) {
     this.now = start;
   }
 
@@ -24,8 +23,13 @@ final class ManualTimeSource implements TimeSource {
     return nanos;
   }
 
-  synchronized void advance(Duration d) {
+  public synchronized void advance(Duration d) {
     now = now.plus(d);
     nanos += d.toNanos();
+  }
+
+  /** Sets the wall clock only (as a file-system timestamp would jump); monotonic time stays. */
+  public synchronized void setWallClock(Instant instant) {
+    now = instant;
   }
 }

@@ -1,0 +1,314 @@
+package ai.numio.lmgate;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import ai.numio.lmgate.auth.AllowListException;
+import ai.numio.lmgate.auth.Sha256;
+import ai.numio.lmgate.config.ConfigLoader;
+import ai.numio.lmgate.config.LMGateConfig;
+import ai.numio.lmgate.route.RouteMatch;
+import ai.numio.lmgate.route.RouteNotFound;
+import ai.numio.lmgate.route.RouteRejected;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.LoggerFactory;
+
+/** The facade end to end: route, authorize, exchange, record line on disk. */
+class LMGateTest {
+
+  private static final String ALPHA_KEY = "sk-proj-alpha-0123456789abcdefXYZ123";
+  private static final String BETA_KEY = "sk-ant-api03-beta-key-for-tests-Q7w9";
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  @TempDir Path dir;
+  private final ManualTimeSource time = new ManualTimeSource(Instant.parse("2026-02-16T12:00:00Z"));
+  private final ListAppender<ILoggingEvent> logs = new ListAppender<>();
+  private LMGate gate;
+  private Path allowList;
+
+  @BeforeEach
+  void setUp() throws Exception {
+    allowList = dir.resolve("allowlist.csv");
+    Files.writeString(
+        allowList,
+        "id,api_key,owner,added\n"
+            + "1,"
+            + ALPHA_KEY
+            + ",team-alpha,2026-01-15\n"
+            + "2,"
+            + Sha256.allowListForm(BETA_KEY)
+            + ",team-beta,2026-02-01\n");
+    LMGateConfig config =
+        ConfigLoader.load(
+            Optional.empty(),
+            Map.of(
+                "LMGATE_AUTH__ALLOWLIST_PATH", allowList.toString(),
+                "LMGATE_STATS__OUTPUT_PATH", dir.resolve("out/stats.jsonl").toString(),
+                "LMGATE_AUTH__POLL_INTERVAL_SECONDS", "3600"),
+            dir);
+    logs.start();
+    ((Logger) LoggerFactory.getLogger("ai.numio.lmgate")).addAppender(logs);
+    gate = LMGate.start(config, time);
+  }
+
+  @AfterEach
+  void tearDown() {
+    gate.close();
+    ((Logger) LoggerFactory.getLogger("ai.numio.lmgate")).detachAppender(logs);
+  }
+
+  @Test
+  void anAllowedStreamIsRecordedWithEveryField() throws IOException {
+    RouteMatch match = (RouteMatch) gate.route("/openai/v1/chat/completions");
+    assertThat(match.upstreamUri("stream=true"))
+        .isEqualTo("https://api.openai.com/v1/chat/completions?stream=true");
+
+    Caller caller =
+        gate.authorize(headers("Authorization", "Bearer " + ALPHA_KEY), null, "10.0.0.7")
+            .orElseThrow();
+    assertThat(caller.id()).isEqualTo("1");
+    assertThat(caller.owner()).isEqualTo("team-alpha");
+    assertThat(caller.toString()).doesNotContain(ALPHA_KEY);
+
+    Exchange exchange = gate.begin(caller, match, "POST", "/openai/v1/chat/completions");
+    time.advance(Duration.ofMillis(250));
+    exchange.onResponse(
+        200,
+        headers("Content-Type", "text/event-stream; charset=utf-8", "x-request-id", "req_8f2a"));
+    time.advance(Duration.ofMillis(1500));
+    byte[] body = fixture("openai/chat-stream-include-usage.sse");
+    exchange.onBytes(body, 0, body.length / 2);
+    exchange.onBytes(body, body.length / 2, body.length - body.length / 2);
+    exchange.complete();
+    exchange.fail(Failure.CLIENT_DISCONNECTED); // too late: the record is written once
+
+    List<String> lines = records();
+    assertThat(lines).hasSize(1);
+    assertThat(lines.get(0))
+        .isEqualTo(
+            "{\"timestamp\":\"2026-02-16T12:00:00.000Z\",\"lmgate_id\":\"1\",\"provider\":\"openai\","
+                + "\"endpoint\":\"/openai/v1/chat/completions\",\"model\":\"gpt-4o-mini-2024-07-18\","
+                + "\"status\":200,\"input_tokens\":1117,\"output_tokens\":233,\"masked_key\":\"XYZ123\","
+                + "\"error_type\":null,\"owner\":\"team-alpha\",\"method\":\"POST\",\"stream\":true,"
+                + "\"duration_ms\":1750,\"ttfb_ms\":250,\"cache_read_tokens\":1024,"
+                + "\"cache_write_tokens\":null,\"reasoning_tokens\":0,\"upstream_request_id\":\"req_8f2a\"}");
+  }
+
+  @Test
+  void hashedKeysAuthorizeThroughTheirHeader() {
+    Caller caller = gate.authorize(headers("x-api-key", BETA_KEY), null, "10.0.0.8").orElseThrow();
+    assertThat(caller.owner()).isEqualTo("team-beta");
+  }
+
+  @Test
+  void deniedRequestsAreCountedAndLoggedWithoutTheKey() {
+    String unknown = "sk-unknown-key-that-is-not-listed-42";
+    assertThat(gate.authorize(headers("Authorization", "Bearer " + unknown), null, "192.0.2.1"))
+        .isEmpty();
+    assertThat(gate.authorize(headers(), null, "192.0.2.2")).isEmpty();
+    assertThat(gate.authorize(headers("Authorization", "Basic dXNlcjpwYXNz"), null, "192.0.2.3"))
+        .isEmpty();
+    assertThat(
+            gate.authorize(
+                headers("Authorization", "Bearer " + ALPHA_KEY, "x-api-key", unknown),
+                null,
+                "192.0.2.4"))
+        .isEmpty();
+    assertThat(gate.deniedCount()).isEqualTo(4);
+    List<String> messages = logs.list.stream().map(ILoggingEvent::getFormattedMessage).toList();
+    assertThat(messages)
+        .contains(
+            "Denied request from 192.0.2.1: key not on the allow-list (key …ted-42)",
+            "Denied request from 192.0.2.2: no API key (key none)",
+            "Denied request from 192.0.2.4: different keys in several credential headers (key none)");
+    assertThat(String.join("\n", messages)).doesNotContain(unknown).doesNotContain(ALPHA_KEY);
+  }
+
+  @Test
+  void aGeminiQueryKeyMustBeTheCheckedKey() {
+    Headers h = headers("x-goog-api-key", ALPHA_KEY);
+    assertThat(gate.authorize(h, "alt=sse", "c")).isPresent();
+    assertThat(gate.authorize(h, "alt=sse&key=" + ALPHA_KEY, "c")).isPresent();
+    assertThat(gate.authorize(h, "key=AIzaSyOtherKey&alt=sse", "c")).isEmpty();
+    assertThat(gate.authorize(h, "k%65y=AIzaSyOtherKey", "c")).isEmpty();
+    assertThat(gate.authorize(h, "key", "c")).isEmpty();
+    assertThat(gate.authorize(h, "monkey=1", "c")).isPresent();
+  }
+
+  @Test
+  void failuresBeforeAResponseRecordTheGatewaysAnswer() throws IOException {
+    Caller caller = gate.authorize(headers("x-api-key", ALPHA_KEY), null, "c").orElseThrow();
+    RouteMatch match = (RouteMatch) gate.route("/anthropic/v1/messages");
+    Exchange exchange = gate.begin(caller, match, "POST", "/anthropic/v1/messages");
+    time.advance(Duration.ofSeconds(10));
+    exchange.fail(Failure.UPSTREAM_UNREACHABLE);
+
+    JsonNode record = JSON.readTree(records().get(0));
+    assertThat(record.get("status").asInt()).isEqualTo(502);
+    assertThat(record.get("error_type").asText()).isEqualTo("upstream_unreachable");
+    assertThat(record.get("ttfb_ms").isNull()).isTrue();
+    assertThat(record.get("duration_ms").asLong()).isEqualTo(10_000);
+    assertThat(record.get("input_tokens").isNull()).isTrue();
+    assertThat(ErrorResponse.of(Failure.UPSTREAM_UNREACHABLE).status()).isEqualTo(502);
+  }
+
+  @Test
+  void aStreamCutMidwayKeepsTheTokensSeenAndTheStatusSent() throws IOException {
+    Caller caller = gate.authorize(headers("x-api-key", ALPHA_KEY), null, "c").orElseThrow();
+    Exchange exchange =
+        gate.begin(
+            caller,
+            (RouteMatch) gate.route("/anthropic/v1/messages"),
+            "POST",
+            "/anthropic/v1/messages");
+    exchange.onResponse(200, headers("content-type", "text/event-stream", "request-id", "req_011"));
+    String stream = new String(fixture("anthropic/messages-stream.sse"), UTF_8);
+    byte[] firstHalf = stream.substring(0, stream.indexOf("event: message_delta")).getBytes(UTF_8);
+    exchange.onBytes(firstHalf, 0, firstHalf.length);
+    exchange.fail(Failure.UPSTREAM_DISCONNECTED);
+
+    JsonNode record = JSON.readTree(records().get(0));
+    assertThat(record.get("status").asInt()).isEqualTo(200);
+    assertThat(record.get("error_type").asText()).isEqualTo("upstream_disconnected");
+    assertThat(record.get("input_tokens").isNull()).isFalse();
+    assertThat(record.get("upstream_request_id").asText()).isEqualTo("req_011");
+    assertThat(record.get("stream").asBoolean()).isTrue();
+  }
+
+  @Test
+  void providerErrorsWinOverTheStatusClass() throws IOException {
+    Caller caller = gate.authorize(headers("x-api-key", ALPHA_KEY), null, "c").orElseThrow();
+    Exchange withBody =
+        gate.begin(
+            caller,
+            (RouteMatch) gate.route("/openai/v1/chat/completions"),
+            "POST",
+            "/openai/v1/chat/completions");
+    withBody.onResponse(429, headers("content-type", "application/json"));
+    byte[] body = fixture("openai/error-429-rate-limit-tokens.json");
+    withBody.onBytes(body, 0, body.length);
+    withBody.complete();
+    Exchange noBody =
+        gate.begin(
+            caller, (RouteMatch) gate.route("/openai/v1/models"), "GET", "/openai/v1/models");
+    noBody.onResponse(500, headers("content-type", "text/html"));
+    noBody.complete();
+    Exchange ok =
+        gate.begin(
+            caller, (RouteMatch) gate.route("/openai/v1/models"), "GET", "/openai/v1/models");
+    ok.onResponse(200, headers());
+    ok.complete();
+
+    List<String> lines = records();
+    assertThat(JSON.readTree(lines.get(0)).get("error_type").asText()).isEqualTo("tokens");
+    assertThat(JSON.readTree(lines.get(1)).get("error_type").asText()).isEqualTo("upstream_error");
+    assertThat(JSON.readTree(lines.get(2)).get("error_type").isNull()).isTrue();
+  }
+
+  @Test
+  void unknownProvidersAreRecordedWithoutMetering() throws IOException {
+    Caller caller = gate.authorize(headers("x-api-key", ALPHA_KEY), null, "c").orElseThrow();
+    Exchange exchange = gate.begin(caller, LMGate.UNKNOWN_PROVIDER, false, "POST", "/app/llm");
+    exchange.onResponse(200, headers("content-type", "application/json"));
+    byte[] body = fixture("openai/chat-nonstream.json");
+    exchange.onBytes(body, 0, body.length);
+    exchange.complete();
+    JsonNode record = JSON.readTree(records().get(0));
+    assertThat(record.get("provider").asText()).isEqualTo("unknown");
+    assertThat(record.get("input_tokens").isNull()).isTrue();
+    assertThat(record.get("model").isNull()).isTrue();
+  }
+
+  @Test
+  void routingAnswersNotFoundAndRejectsEscapes() {
+    assertThat(gate.route("/nope/v1/x")).isInstanceOf(RouteNotFound.class);
+    assertThat(gate.route("/openai/../anthropic/v1/messages")).isInstanceOf(RouteRejected.class);
+    assertThat(gate.route("/openai/%2e%2e/anthropic/v1/messages"))
+        .isInstanceOf(RouteRejected.class);
+    assertThat(
+            ((RouteMatch) gate.route("/gemini/v1beta/models/gemini-2.5-flash:generateContent"))
+                .route()
+                .name())
+        .isEqualTo("gemini");
+  }
+
+  @Test
+  void anAllowListEditTakesEffectAtTheNextCheck() throws IOException {
+    Headers alpha = headers("Authorization", "Bearer " + ALPHA_KEY);
+    assertThat(gate.authorize(alpha, null, "c")).isPresent();
+    Files.writeString(
+        allowList, "id,api_key,owner,added\n9,sk-someone-else-entirely,team-gamma,2026-03-01\n");
+    time.setWallClock(time.now().plusSeconds(60));
+    assertThat(gate.reloadAllowList()).isTrue();
+    assertThat(gate.authorize(alpha, null, "c")).isEmpty();
+    Files.writeString(allowList, "id,api_key\nbroken");
+    assertThat(gate.reloadAllowList()).isFalse();
+    assertThat(gate.allowList().size()).isEqualTo(1);
+  }
+
+  @Test
+  void closeWritesEveryQueuedRecord() throws IOException {
+    Caller caller = gate.authorize(headers("x-api-key", ALPHA_KEY), null, "c").orElseThrow();
+    for (int i = 0; i < 500; i++) {
+      Exchange exchange =
+          gate.begin(
+              caller, (RouteMatch) gate.route("/openai/v1/models"), "GET", "/openai/v1/models");
+      exchange.onResponse(200, headers());
+      exchange.complete();
+    }
+    gate.close();
+    assertThat(Files.readAllLines(dir.resolve("out/stats.jsonl"))).hasSize(500);
+  }
+
+  @Test
+  void aMissingAllowListIsFatalAtStart() throws IOException {
+    Files.delete(allowList);
+    assertThatThrownBy(() -> LMGate.start(gate.config(), time))
+        .isInstanceOf(AllowListException.class)
+        .hasMessageContaining(allowList.toString());
+  }
+
+  private List<String> records() throws IOException {
+    gate.flushRecords();
+    return Files.readAllLines(dir.resolve("out/stats.jsonl"));
+  }
+
+  private static byte[] fixture(String name) throws IOException {
+    try (InputStream in = LMGateTest.class.getResourceAsStream("/fixtures/" + name)) {
+      return in.readAllBytes();
+    }
+  }
+
+  /** Headers from name/value pairs; names compared case-insensitively, repeats allowed. */
+  static Headers headers(String... nameValues) {
+    return name -> {
+      List<String> values = new ArrayList<>();
+      for (int i = 0; i < nameValues.length; i += 2) {
+        if (nameValues[i].toLowerCase(Locale.ROOT).equals(name.toLowerCase(Locale.ROOT))) {
+          values.add(nameValues[i + 1]);
+        }
+      }
+      return values;
+    };
+  }
+}
