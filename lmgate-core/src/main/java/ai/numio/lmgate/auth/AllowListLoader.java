@@ -1,7 +1,6 @@
 package ai.numio.lmgate.auth;
 
-import static java.nio.charset.StandardCharsets.UTF_8;
-
+import ai.numio.lmgate.text.StrictUtf8;
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
@@ -10,11 +9,6 @@ import com.fasterxml.jackson.dataformat.csv.CsvMapper;
 import com.fasterxml.jackson.dataformat.csv.CsvParser;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
-import java.nio.CharBuffer;
-import java.nio.charset.CharsetDecoder;
-import java.nio.charset.CoderResult;
-import java.nio.charset.CodingErrorAction;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -103,35 +97,17 @@ public final class AllowListLoader {
   }
 
   private static String decodeUtf8(byte[] content, String source) throws AllowListException {
-    CharsetDecoder decoder =
-        UTF_8
-            .newDecoder()
-            .onMalformedInput(CodingErrorAction.REPORT)
-            .onUnmappableCharacter(CodingErrorAction.REPORT);
-    ByteBuffer in = ByteBuffer.wrap(content);
-    // UTF-8 never decodes to more chars than it has bytes.
-    CharBuffer out = CharBuffer.allocate(content.length);
-    CoderResult result = decoder.decode(in, out, true);
-    if (!result.isError()) {
-      result = decoder.flush(out);
-    }
-    if (result.isError()) {
-      int line = 1;
-      for (int i = 0; i < in.position(); i++) {
-        if (content[i] == '\n') {
-          line++;
-        }
-      }
+    try {
+      return StrictUtf8.decode(content);
+    } catch (StrictUtf8.MalformedException e) {
       throw new AllowListException(
           source
               + " line "
-              + line
+              + e.line()
               + ": not valid UTF-8 (at byte "
-              + (in.position() + 1)
+              + e.byteOffset()
               + " of the file); save the file as UTF-8");
     }
-    out.flip();
-    return out.toString();
   }
 
   /** One pass over one file's rows. */

@@ -54,7 +54,7 @@ final class KeyDigest {
     for (int w = 0; w < 4; w++) {
       long value = 0;
       for (int i = w * 16; i < w * 16 + 16; i++) {
-        int digit = hexValue(hex.charAt(i));
+        int digit = hexDigit(hex.charAt(i));
         if (digit < 0) {
           return null;
         }
@@ -92,17 +92,9 @@ final class KeyDigest {
     return new KeyDigest(bytes.getLong(), bytes.getLong(), bytes.getLong(), bytes.getLong());
   }
 
-  private static int hexValue(char c) {
-    if (c >= '0' && c <= '9') {
-      return c - '0';
-    }
-    if (c >= 'a' && c <= 'f') {
-      return c - 'a' + 10;
-    }
-    if (c >= 'A' && c <= 'F') {
-      return c - 'A' + 10;
-    }
-    return -1;
+  /** The value of an ASCII hex digit, or -1 (Unicode digits are not hex digits here). */
+  private static int hexDigit(char c) {
+    return HexFormat.isHexDigit(c) ? HexFormat.fromHexDigit(c) : -1;
   }
 
   @Override

@@ -1,13 +1,8 @@
 package ai.numio.lmgate.config;
 
+import ai.numio.lmgate.text.StrictUtf8;
 import java.io.IOException;
 import java.io.StringReader;
-import java.nio.ByteBuffer;
-import java.nio.CharBuffer;
-import java.nio.charset.CharsetDecoder;
-import java.nio.charset.CoderResult;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
@@ -83,29 +78,13 @@ final class YamlFile {
 
   /** Strict UTF-8: a malformed byte is reported with its line instead of silently replaced. */
   private static Optional<String> decode(byte[] bytes, String displayName, Problems problems) {
-    CharsetDecoder decoder =
-        StandardCharsets.UTF_8
-            .newDecoder()
-            .onMalformedInput(CodingErrorAction.REPORT)
-            .onUnmappableCharacter(CodingErrorAction.REPORT);
-    ByteBuffer in = ByteBuffer.wrap(bytes);
-    CharBuffer out = CharBuffer.allocate(bytes.length);
-    CoderResult result = decoder.decode(in, out, true);
-    if (!result.isError()) {
-      result = decoder.flush(out);
-    }
-    if (result.isError()) {
-      int line = 1;
-      for (int i = 0; i < in.position(); i++) {
-        if (bytes[i] == '\n') {
-          line++;
-        }
-      }
-      problems.addRaw(displayName + " line " + line + ": not valid UTF-8; save the file as UTF-8");
+    try {
+      return Optional.of(StrictUtf8.decode(bytes));
+    } catch (StrictUtf8.MalformedException e) {
+      problems.addRaw(
+          displayName + " line " + e.line() + ": not valid UTF-8; save the file as UTF-8");
       return Optional.empty();
     }
-    String text = out.flip().toString();
-    return Optional.of(text.startsWith("\uFEFF") ? text.substring(1) : text);
   }
 
   private static String describe(IOException e) {

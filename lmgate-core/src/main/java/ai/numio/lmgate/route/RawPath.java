@@ -1,5 +1,6 @@
 package ai.numio.lmgate.route;
 
+import java.util.HexFormat;
 import java.util.Locale;
 
 /**
@@ -220,15 +221,6 @@ final class RawPath {
   }
 
   private static int hexDigit(char c) {
-    if (c >= '0' && c <= '9') {
-      return c - '0';
-    }
-    if (c >= 'a' && c <= 'f') {
-      return c - 'a' + 10;
-    }
-    if (c >= 'A' && c <= 'F') {
-      return c - 'A' + 10;
-    }
-    return -1;
+    return HexFormat.isHexDigit(c) ? HexFormat.fromHexDigit(c) : -1;
   }
 }
