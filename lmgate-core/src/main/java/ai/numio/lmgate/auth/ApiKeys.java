@@ -94,7 +94,8 @@ public final class ApiKeys {
 
   private static boolean hasControl(String value) {
     for (int i = 0; i < value.length(); i++) {
-      if (Character.isISOControl(value.charAt(i))) {
+      char c = value.charAt(i);
+      if ((c < 0x20 || c >= 0x7F) && Character.isISOControl(c)) { // printable ASCII: fast path
         return true;
       }
     }
@@ -105,6 +106,9 @@ public final class ApiKeys {
   static boolean hasWhitespaceOrControl(String text) {
     for (int i = 0; i < text.length(); i++) {
       char c = text.charAt(i);
+      if (c > 0x20 && c < 0x7F) {
+        continue; // printable ASCII other than space: the usual key character
+      }
       if (Character.isWhitespace(c) || Character.isSpaceChar(c) || Character.isISOControl(c)) {
         return true;
       }
