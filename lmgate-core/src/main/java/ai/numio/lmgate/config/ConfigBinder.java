@@ -63,7 +63,8 @@ final class ConfigBinder {
     LMGateConfig.Upstream upstream =
         new LMGateConfig.Upstream(
             intSetting("upstream.connect_timeout_seconds", 1, Integer.MAX_VALUE),
-            intSetting("upstream.idle_timeout_seconds", 1, Integer.MAX_VALUE));
+            intSetting("upstream.idle_timeout_seconds", 1, Integer.MAX_VALUE),
+            setting("upstream.forwarded_headers", Coercions::bool).orElse(false));
     LMGateConfig.Logging logging =
         new LMGateConfig.Logging(setting("logging.level", Coercions::level).orElse("INFO"));
     List<Route> routes = routes();

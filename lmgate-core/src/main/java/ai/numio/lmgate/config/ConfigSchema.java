@@ -44,6 +44,7 @@ final class ConfigSchema {
           new Setting("stats", "max_event_bytes", "1048576", "an integer"),
           new Setting("upstream", "connect_timeout_seconds", "10", "an integer"),
           new Setting("upstream", "idle_timeout_seconds", "300", "an integer"),
+          new Setting("upstream", "forwarded_headers", "false", "true or false"),
           new Setting("logging", "level", "INFO", "a log level"));
 
   static final List<DefaultRoute> DEFAULT_ROUTES =

@@ -38,8 +38,14 @@ public record LMGateConfig(
       int queueCapacity,
       int maxEventBytes) {}
 
-  /** {@code upstream.*}. */
-  public record Upstream(int connectTimeoutSeconds, int idleTimeoutSeconds) {}
+  /**
+   * {@code upstream.*}.
+   *
+   * @param forwardedHeaders whether to add {@code Via} and {@code X-Forwarded-*} to forwarded
+   *     requests (off by default: the provider sees the request as the client sent it)
+   */
+  public record Upstream(
+      int connectTimeoutSeconds, int idleTimeoutSeconds, boolean forwardedHeaders) {}
 
   /** {@code logging.*}; level is one of TRACE, DEBUG, INFO, WARN, ERROR, OFF. */
   public record Logging(String level) {}

@@ -35,7 +35,7 @@ class ConfigLoaderTest {
         new LMGateConfig.Auth(fx.dir.resolve("data/allowlist.csv"), 30),
         new LMGateConfig.Stats(
             fx.dir.resolve("data/stats.jsonl"), 10, 104_857_600L, 100_000, 1_048_576),
-        new LMGateConfig.Upstream(10, 300),
+        new LMGateConfig.Upstream(10, 300, false),
         new LMGateConfig.Logging("INFO"),
         List.of(OPENAI, ANTHROPIC, GOOGLE, GEMINI));
   }
@@ -117,7 +117,7 @@ class ConfigLoaderTest {
         .isEqualTo(
             new LMGateConfig.Stats(
                 fx.dir.resolve("out/usage.jsonl"), 2, 10_737_418_240L, 500, 65_536));
-    assertThat(config.upstream()).isEqualTo(new LMGateConfig.Upstream(3, 3600));
+    assertThat(config.upstream()).isEqualTo(new LMGateConfig.Upstream(3, 3600, false));
     assertThat(config.logging()).isEqualTo(new LMGateConfig.Logging("DEBUG"));
     assertThat(config.routes())
         .containsExactly(

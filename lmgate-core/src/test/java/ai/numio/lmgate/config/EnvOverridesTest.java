@@ -44,6 +44,7 @@ class EnvOverridesTest {
                 Map.entry("LMGATE_STATS__MAX_EVENT_BYTES", "4096"),
                 Map.entry("LMGATE_UPSTREAM__CONNECT_TIMEOUT_SECONDS", "2"),
                 Map.entry("LMGATE_UPSTREAM__IDLE_TIMEOUT_SECONDS", "60"),
+                Map.entry("LMGATE_UPSTREAM__FORWARDED_HEADERS", "TRUE"),
                 Map.entry("LMGATE_LOGGING__LEVEL", "warn"),
                 Map.entry("LMGATE_PROVIDERS__OPENAI__UPSTREAM", "http://127.0.0.1:9999"),
                 Map.entry("LMGATE_PROVIDERS__ANTHROPIC__PREFIX", "/claude/"),
@@ -57,7 +58,7 @@ class EnvOverridesTest {
                 new LMGateConfig.Auth(fx.dir.resolve("secrets/keys.csv"), 5),
                 new LMGateConfig.Stats(
                     Path.of("/var/lib/lmgate/stats.jsonl"), 1, 5_368_709_120L, 1000, 4096),
-                new LMGateConfig.Upstream(2, 60),
+                new LMGateConfig.Upstream(2, 60, true),
                 new LMGateConfig.Logging("WARN"),
                 List.of(
                     new Route(
@@ -193,7 +194,7 @@ class EnvOverridesTest {
                 + " LMGATE_STATS__FLUSH_INTERVAL_SECONDS, LMGATE_STATS__MAX_FILE_BYTES,"
                 + " LMGATE_STATS__QUEUE_CAPACITY, LMGATE_STATS__MAX_EVENT_BYTES,"
                 + " LMGATE_UPSTREAM__CONNECT_TIMEOUT_SECONDS,"
-                + " LMGATE_UPSTREAM__IDLE_TIMEOUT_SECONDS, LMGATE_LOGGING__LEVEL,"
+                + " LMGATE_UPSTREAM__IDLE_TIMEOUT_SECONDS, LMGATE_UPSTREAM__FORWARDED_HEADERS, LMGATE_LOGGING__LEVEL,"
                 + " LMGATE_PROVIDERS__<NAME>__<KEY>");
   }
 

@@ -1,0 +1,2 @@
+/** The standalone gateway's command line. */
+package ai.numio.lmgate.standalone;
