@@ -1,0 +1,210 @@
+package ai.numio.lmgate.jetty;
+
+import ai.numio.lmgate.Caller;
+import ai.numio.lmgate.ErrorResponse;
+import ai.numio.lmgate.Failure;
+import ai.numio.lmgate.LMGate;
+import ai.numio.lmgate.config.LMGateConfig;
+import ai.numio.lmgate.meter.AcceptEncoding;
+import ai.numio.lmgate.route.RouteMatch;
+import ai.numio.lmgate.route.RouteNotFound;
+import ai.numio.lmgate.route.RouteResult;
+import jakarta.servlet.AsyncEvent;
+import jakarta.servlet.AsyncListener;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.ServletOutputStream;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.util.Collections;
+import java.util.Optional;
+import org.eclipse.jetty.client.HttpClient;
+import org.eclipse.jetty.client.Request;
+import org.eclipse.jetty.client.Response;
+import org.eclipse.jetty.ee10.proxy.ProxyServlet;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.io.ClientConnector;
+import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.ssl.SslContextFactory;
+
+/**
+ * The gateway as a Jetty {@link ProxyServlet}: every decision is the core's ({@link LMGate}); this
+ * class only turns Jetty's proxy callbacks into core calls.
+ *
+ * <p>A request's life: {@link #service} routes and authorizes it before any upstream connection
+ * (404/400/403 answered here), begins the core exchange and hands over to Jetty's proxying; {@link
+ * #rewriteTarget} names the upstream URI; {@link #onServerResponseHeaders} starts metering; {@link
+ * #onResponseContent} writes and flushes each upstream chunk to the client at once, then lets the
+ * meter read it; {@link #onProxyResponseSuccess} / {@link #onProxyResponseFailure} complete the
+ * exchange, which writes its one usage record.
+ */
+public final class LMGateProxyServlet extends ProxyServlet {
+
+  private static final long serialVersionUID = 1L;
+
+  private final transient LMGate gate;
+
+  /** A servlet proxying for this gate; the gate's configuration sets timeouts and routes. */
+  public LMGateProxyServlet(LMGate gate) {
+    this.gate = gate;
+  }
+
+  @Override
+  protected void service(HttpServletRequest request, HttpServletResponse response)
+      throws ServletException, IOException {
+    String rawPath = request.getRequestURI().substring(request.getContextPath().length());
+    RouteResult route = gate.route(rawPath);
+    if (!(route instanceof RouteMatch match)) {
+      ErrorResponses.send(
+          response,
+          route instanceof RouteNotFound ? ErrorResponse.NOT_FOUND : ErrorResponse.BAD_PATH);
+      return;
+    }
+    Optional<Caller> caller =
+        gate.authorize(
+            name -> Collections.list(request.getHeaders(name)),
+            request.getQueryString(),
+            request.getRemoteAddr());
+    if (caller.isEmpty()) {
+      ErrorResponses.send(response, ErrorResponse.FORBIDDEN);
+      return;
+    }
+    ProxiedExchange.attach(
+        request, match, gate.begin(caller.get(), match, request.getMethod(), rawPath));
+    super.service(request, response);
+  }
+
+  @Override
+  protected String rewriteTarget(HttpServletRequest request) {
+    return ProxiedExchange.of(request).match.upstreamUri(request.getQueryString());
+  }
+
+  @Override
+  protected void copyRequestHeaders(HttpServletRequest request, Request proxyRequest) {
+    super.copyRequestHeaders(request, proxyRequest);
+    String acceptEncoding = AcceptEncoding.narrow(request.getHeader("Accept-Encoding"));
+    proxyRequest.headers(
+        headers -> {
+          headers.remove(HttpHeader.ACCEPT_ENCODING);
+          if (acceptEncoding != null) {
+            headers.put(HttpHeader.ACCEPT_ENCODING, acceptEncoding);
+          }
+        });
+  }
+
+  @Override
+  protected void addProxyHeaders(HttpServletRequest request, Request proxyRequest) {
+    if (gate.config().upstream().forwardedHeaders()) {
+      super.addProxyHeaders(request, proxyRequest);
+    }
+  }
+
+  @Override
+  protected void sendProxyRequest(
+      HttpServletRequest request, HttpServletResponse response, Request proxyRequest) {
+    ProxiedExchange proxied = ProxiedExchange.of(request);
+    request.getAsyncContext().addListener(new ClientDisconnect(proxied, proxyRequest));
+    super.sendProxyRequest(request, response, proxyRequest);
+  }
+
+  @Override
+  protected void onServerResponseHeaders(
+      HttpServletRequest request, HttpServletResponse response, Response serverResponse) {
+    super.onServerResponseHeaders(request, response, serverResponse);
+    ProxiedExchange proxied = ProxiedExchange.of(request);
+    proxied.responseStarted = true;
+    proxied.exchange.onResponse(
+        serverResponse.getStatus(), name -> serverResponse.getHeaders().getValuesList(name));
+  }
+
+  @Override
+  protected void onResponseContent(
+      HttpServletRequest request,
+      HttpServletResponse response,
+      Response proxyResponse,
+      byte[] buffer,
+      int offset,
+      int length,
+      Callback callback) {
+    ProxiedExchange proxied = ProxiedExchange.of(request);
+    try {
+      ServletOutputStream out = response.getOutputStream();
+      out.write(buffer, offset, length);
+      out.flush(); // each upstream chunk reaches the client now, not when a buffer fills
+    } catch (Throwable x) {
+      proxied.clientGone = true;
+      callback.failed(x);
+      return;
+    }
+    proxied.exchange.onBytes(buffer, offset, length);
+    callback.succeeded();
+  }
+
+  @Override
+  protected void onProxyResponseSuccess(
+      HttpServletRequest request, HttpServletResponse response, Response serverResponse) {
+    ProxiedExchange.of(request).exchange.complete(); // recorded before the client sees the end
+    super.onProxyResponseSuccess(request, response, serverResponse);
+  }
+
+  @Override
+  protected void onProxyResponseFailure(
+      HttpServletRequest request,
+      HttpServletResponse response,
+      Response serverResponse,
+      Throwable failure) {
+    ProxiedExchange proxied = ProxiedExchange.of(request);
+    Failure kind = UpstreamFailures.classify(failure, proxied.clientGone, proxied.responseStarted);
+    proxied.exchange.fail(kind);
+    if (ErrorResponses.send(response, ErrorResponse.of(kind))) {
+      request.getAsyncContext().complete();
+    } else {
+      // The response has begun: end the connection abruptly so the client sees a cut, not a
+      // clean end; Jetty's proxy does this for a committed response.
+      super.onProxyResponseFailure(request, response, serverResponse, failure);
+    }
+  }
+
+  @Override
+  protected HttpClient newHttpClient() {
+    HttpClient client = super.newHttpClient();
+    LMGateConfig.Upstream upstream = gate.config().upstream();
+    client.setConnectTimeout(upstream.connectTimeoutSeconds() * 1000L);
+    client.setFollowRedirects(false);
+    return client;
+  }
+
+  @Override
+  protected ClientConnector newClientConnector() {
+    ClientConnector connector = new ClientConnector();
+    SslContextFactory.Client tls = new SslContextFactory.Client(); // verifies certificates and host
+    connector.setSslContextFactory(tls);
+    return connector;
+  }
+
+  /** Aborts the upstream request as soon as the container sees the client go away. */
+  private static final class ClientDisconnect implements AsyncListener {
+    private final ProxiedExchange proxied;
+    private final Request proxyRequest;
+
+    ClientDisconnect(ProxiedExchange proxied, Request proxyRequest) {
+      this.proxied = proxied;
+      this.proxyRequest = proxyRequest;
+    }
+
+    @Override
+    public void onError(AsyncEvent event) {
+      proxied.clientGone = true;
+      proxyRequest.abort(event.getThrowable());
+    }
+
+    @Override
+    public void onComplete(AsyncEvent event) {}
+
+    @Override
+    public void onTimeout(AsyncEvent event) {}
+
+    @Override
+    public void onStartAsync(AsyncEvent event) {}
+  }
+}

@@ -1,0 +1,162 @@
+package ai.numio.lmgate.jetty;
+
+import ai.numio.lmgate.LMGate;
+import ai.numio.lmgate.TimeSource;
+import ai.numio.lmgate.auth.AllowListException;
+import ai.numio.lmgate.config.LMGateConfig;
+import java.net.URI;
+import java.util.concurrent.TimeUnit;
+import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
+import org.eclipse.jetty.ee10.servlet.ServletHolder;
+import org.eclipse.jetty.http2.server.HTTP2CServerConnectionFactory;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.handler.GracefulHandler;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The standalone gateway, embeddable: Jetty 12 serving {@link LMGateProxyServlet} and {@code
+ * /healthz} on one port (HTTP/1.1 and h2c), around one {@link LMGate}. {@link #stop()} stops
+ * accepting, lets in-flight exchanges finish for up to {@code server.shutdown_grace_seconds}, then
+ * writes every queued record.
+ *
+ * <pre>{@code
+ * try (LMGateServer server = LMGateServer.builder(config).start()) {
+ *   URI base = server.uri(); // http://host:port/
+ * }
+ * }</pre>
+ */
+public final class LMGateServer implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(LMGateServer.class);
+
+  private final LMGate gate;
+  private final Server server;
+  private final ServerConnector connector;
+
+  private LMGateServer(LMGate gate, Server server, ServerConnector connector) {
+    this.gate = gate;
+    this.server = server;
+    this.connector = connector;
+  }
+
+  /** Starts building a server for this configuration. */
+  public static Builder builder(LMGateConfig config) {
+    return new Builder(config);
+  }
+
+  /** The core this server runs on (its allow-list, its stats writer). */
+  public LMGate gate() {
+    return gate;
+  }
+
+  /** The port actually bound (useful when the builder asked for port 0). */
+  public int port() {
+    return connector.getLocalPort();
+  }
+
+  /** {@code http://<host>:<port>/}, with 127.0.0.1 for a wildcard host. */
+  public URI uri() {
+    String host = connector.getHost();
+    if (host == null || host.equals("0.0.0.0") || host.equals("::")) {
+      host = "127.0.0.1";
+    }
+    return URI.create("http://" + host + ":" + port() + "/");
+  }
+
+  /**
+   * Stops gracefully: no new connections, in-flight exchanges get up to the grace period, then
+   * every queued usage record is written. Idempotent.
+   */
+  public void stop() {
+    try {
+      if (server.isStarted()) {
+        server.stop();
+      }
+    } catch (Exception e) {
+      log.warn("Jetty did not stop cleanly: {}", e.toString());
+    } finally {
+      gate.close();
+    }
+  }
+
+  @Override
+  public void close() {
+    stop();
+  }
+
+  /** Builds and starts an {@link LMGateServer}. */
+  public static final class Builder {
+    private final LMGateConfig config;
+    private TimeSource time = TimeSource.system();
+    private Integer port;
+
+    private Builder(LMGateConfig config) {
+      this.config = config;
+    }
+
+    /** Listens on this port instead of {@code server.port}; 0 picks a free one (tests). */
+    public Builder port(int port) {
+      this.port = port;
+      return this;
+    }
+
+    /** The clocks of the core (tests). */
+    public Builder time(TimeSource time) {
+      this.time = time;
+      return this;
+    }
+
+    /**
+     * Loads the allow-list, starts the stats writer and Jetty.
+     *
+     * @throws AllowListException if the allow-list is missing or invalid
+     * @throws Exception if Jetty cannot start (the port is taken, for one)
+     */
+    public LMGateServer start() throws Exception {
+      LMGate gate = LMGate.start(config, time);
+      try {
+        LMGateServer server = build(gate);
+        server.server.start();
+        return server;
+      } catch (Exception e) {
+        gate.close();
+        throw e;
+      }
+    }
+
+    private LMGateServer build(LMGate gate) {
+      QueuedThreadPool threads = new QueuedThreadPool(400, 8);
+      threads.setName("lmgate");
+      Server server = new Server(threads);
+      server.setStopTimeout(TimeUnit.SECONDS.toMillis(config.server().shutdownGraceSeconds()));
+      server.setStopAtShutdown(false); // the owner stops it, so records are written in order
+
+      HttpConfiguration http = new HttpConfiguration();
+      http.setSendServerVersion(false);
+      http.setSendXPoweredBy(false);
+      ServerConnector connector =
+          new ServerConnector(
+              server, new HttpConnectionFactory(http), new HTTP2CServerConnectionFactory(http));
+      connector.setHost(config.server().host());
+      connector.setPort(port != null ? port : config.server().port());
+      server.addConnector(connector);
+
+      ServletContextHandler context = new ServletContextHandler("/");
+      context.addServlet(new ServletHolder("healthz", new HealthServlet()), "/healthz");
+      ServletHolder proxy = new ServletHolder("lmgate", new LMGateProxyServlet(gate));
+      proxy.setAsyncSupported(true);
+      proxy.setInitParameter(
+          "idleTimeout", Long.toString(config.upstream().idleTimeoutSeconds() * 1000L));
+      proxy.setInitParameter("timeout", "0"); // no total limit: long generations stream slowly
+      proxy.setInitParameter("maxConnections", "4096");
+      context.addServlet(proxy, "/*");
+      server.setHandler(new GracefulHandler(context));
+      return new LMGateServer(gate, server, connector);
+    }
+  }
+}

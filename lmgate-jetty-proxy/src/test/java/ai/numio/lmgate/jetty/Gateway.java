@@ -1,0 +1,112 @@
+package ai.numio.lmgate.jetty;
+
+import ai.numio.lmgate.auth.Sha256;
+import ai.numio.lmgate.config.ConfigLoader;
+import ai.numio.lmgate.config.LMGateConfig;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * A real gateway for tests: an allow-list and stats file in a temp directory, every default route
+ * pointed at one loopback upstream, Jetty on a free port.
+ */
+final class Gateway implements AutoCloseable {
+
+  static final String ALPHA_KEY = "sk-proj-alpha-0123456789abcdefXYZ123";
+  static final String BETA_KEY = "sk-ant-api03-beta-key-for-tests-Q7w9Zz";
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  final Path dir;
+  final LMGateServer server;
+  final Path stats;
+
+  private Gateway(Path dir, LMGateServer server) {
+    this.dir = dir;
+    this.server = server;
+    this.stats = dir.resolve("stats.jsonl");
+  }
+
+  /** A gateway whose four default routes all go to {@code upstream}. */
+  static Gateway start(Path dir, URI upstream) throws Exception {
+    return start(dir, upstream, Map.of());
+  }
+
+  static Gateway start(Path dir, URI upstream, Map<String, String> extraEnv) throws Exception {
+    Path allowList = dir.resolve("allowlist.csv");
+    Files.writeString(
+        allowList,
+        "id,api_key,owner,added\n1,"
+            + ALPHA_KEY
+            + ",team-alpha,2026-01-15\n2,"
+            + Sha256.allowListForm(BETA_KEY)
+            + ",team-beta,2026-02-01\n");
+    Map<String, String> env = new HashMap<>();
+    env.put("LMGATE_AUTH__ALLOWLIST_PATH", allowList.toString());
+    env.put("LMGATE_STATS__OUTPUT_PATH", dir.resolve("stats.jsonl").toString());
+    env.put("LMGATE_SERVER__HOST", "127.0.0.1");
+    env.put("LMGATE_UPSTREAM__CONNECT_TIMEOUT_SECONDS", "2");
+    for (String route : List.of("OPENAI", "ANTHROPIC", "GOOGLE", "GEMINI")) {
+      env.put("LMGATE_PROVIDERS__" + route + "__UPSTREAM", upstream.toString());
+    }
+    env.putAll(extraEnv);
+    LMGateConfig config = ConfigLoader.load(Optional.empty(), env, dir);
+    return new Gateway(dir, LMGateServer.builder(config).port(0).start());
+  }
+
+  URI uri(String pathAndQuery) {
+    return server.uri().resolve(pathAndQuery);
+  }
+
+  /** Every record written so far (flushes the writer first). */
+  List<JsonNode> records() {
+    server.gate().flushRecords();
+    List<JsonNode> records = new ArrayList<>();
+    try {
+      if (!Files.exists(stats)) {
+        return records;
+      }
+      for (String line : Files.readAllLines(stats)) {
+        records.add(JSON.readTree(line));
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return records;
+  }
+
+  /** The only record; fails if there is not exactly one. */
+  JsonNode onlyRecord() {
+    List<JsonNode> records = records();
+    if (records.size() != 1) {
+      throw new AssertionError("expected one record, got " + records);
+    }
+    return records.get(0);
+  }
+
+  static byte[] fixture(String name) {
+    try (InputStream in = Gateway.class.getResourceAsStream("/fixtures/" + name)) {
+      if (in == null) {
+        throw new IllegalArgumentException("no fixture " + name);
+      }
+      return in.readAllBytes();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  @Override
+  public void close() {
+    server.stop();
+  }
+}
