@@ -30,6 +30,7 @@ final class Gateway implements AutoCloseable {
   final Path dir;
   final LMGateServer server;
   final Path stats;
+  private int read;
 
   private Gateway(Path dir, LMGateServer server) {
     this.dir = dir;
@@ -85,9 +86,17 @@ final class Gateway implements AutoCloseable {
     return records;
   }
 
-  /** The only record; fails if there is not exactly one. */
+  /** The records written since the last call of this method. */
+  List<JsonNode> newRecords() {
+    List<JsonNode> all = records();
+    List<JsonNode> fresh = List.copyOf(all.subList(read, all.size()));
+    read = all.size();
+    return fresh;
+  }
+
+  /** The only record since the last call of this or {@link #newRecords}; fails if not one. */
   JsonNode onlyRecord() {
-    List<JsonNode> records = records();
+    List<JsonNode> records = newRecords();
     if (records.size() != 1) {
       throw new AssertionError("expected one record, got " + records);
     }

@@ -1,0 +1,159 @@
+package ai.numio.lmgate.jetty;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** Streams through the real gateway: unbuffered delivery, exact records for every fixture. */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class GatewayStreamingTest {
+
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  @TempDir static Path dir;
+  private RawUpstream upstream;
+  private Gateway gateway;
+  private final HttpClient client = HttpClient.newHttpClient();
+
+  @BeforeAll
+  void setUp() throws Exception {
+    upstream = new RawUpstream((request, socket, out) -> {});
+    gateway =
+        Gateway.start(
+            dir,
+            upstream.uri(),
+            Map.of(
+                "LMGATE_PROVIDERS__AZURE__UPSTREAM",
+                upstream.uri().toString(),
+                "LMGATE_PROVIDERS__AZURE__FORMAT",
+                "openai"));
+  }
+
+  @AfterAll
+  void tearDown() throws IOException {
+    gateway.close();
+    upstream.close();
+  }
+
+  /**
+   * The upstream sends five events 300 ms apart; each must reach the client as it is sent, not when
+   * the stream ends. Margins are generous: only gross buffering can fail this.
+   */
+  @Test
+  void eventsReachTheClientAsTheyAreSent() throws Exception {
+    long[] sentAt = new long[5];
+    upstream.script(
+        (request, socket, out) -> {
+          RawUpstream.chunkedHead(out, 200, "text/event-stream");
+          for (int i = 0; i < 5; i++) {
+            sentAt[i] = System.nanoTime();
+            RawUpstream.chunk(out, "data: {\"n\":" + i + "}\n\n");
+            Thread.sleep(300);
+          }
+          RawUpstream.lastChunk(out);
+        });
+    HttpResponse<InputStream> response =
+        client.send(
+            HttpRequest.newBuilder(gateway.uri("/openai/v1/chat/completions"))
+                .header("Authorization", "Bearer " + Gateway.ALPHA_KEY)
+                .POST(HttpRequest.BodyPublishers.ofString("{\"stream\":true}"))
+                .build(),
+            HttpResponse.BodyHandlers.ofInputStream());
+    List<Long> arrivals = new ArrayList<>();
+    List<String> events = new ArrayList<>();
+    try (BufferedReader reader =
+        new BufferedReader(new InputStreamReader(response.body(), UTF_8))) {
+      String line;
+      while ((line = reader.readLine()) != null) {
+        if (line.startsWith("data: ")) {
+          arrivals.add(System.nanoTime());
+          events.add(line);
+        }
+      }
+    }
+    assertThat(events).hasSize(5);
+    // the first event is at the client long before the last one is even sent
+    assertThat(sentAt[4] - arrivals.get(0)).isGreaterThan(600_000_000L);
+    for (int i = 0; i < 5; i++) {
+      assertThat(arrivals.get(i) - sentAt[i]).as("event %d delay", i).isLessThan(250_000_000L);
+    }
+    assertThat(gateway.onlyRecord().get("stream").asBoolean()).isTrue();
+  }
+
+  Stream<JsonNode> fixtures() throws IOException {
+    try (InputStream in = Gateway.class.getResourceAsStream("/fixtures/manifest.json")) {
+      List<JsonNode> list = new ArrayList<>();
+      JSON.readTree(in).forEach(list::add);
+      return list.stream();
+    }
+  }
+
+  /** Every provider fixture, served in pieces through the gateway, yields its exact record. */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("fixtures")
+  void everyFixtureIsRecordedExactly(JsonNode fixture) throws Exception {
+    byte[] body = Gateway.fixture(fixture.get("file").asText());
+    int status = fixture.get("status").asInt();
+    upstream.script(
+        (request, socket, out) -> {
+          RawUpstream.chunkedHead(out, status, fixture.get("content_type").asText());
+          int third = body.length / 3;
+          RawUpstream.chunk(out, body, 0, third);
+          RawUpstream.chunk(out, body, third, third);
+          RawUpstream.chunk(out, body, 2 * third, body.length - 2 * third);
+          RawUpstream.lastChunk(out);
+        });
+    String path = fixture.get("path").asText();
+    HttpResponse<byte[]> response =
+        client.send(
+            HttpRequest.newBuilder(gateway.uri(path))
+                .header("x-api-key", Gateway.BETA_KEY)
+                .POST(HttpRequest.BodyPublishers.ofString("{}"))
+                .build(),
+            HttpResponse.BodyHandlers.ofByteArray());
+    assertThat(response.statusCode()).isEqualTo(status);
+    assertThat(new String(response.body(), UTF_8)).isEqualTo(new String(body, UTF_8));
+
+    JsonNode record = gateway.onlyRecord();
+    JsonNode expect = fixture.get("expect");
+    for (Map.Entry<String, String> field :
+        Map.of(
+                "model", "model",
+                "input_tokens", "input_tokens",
+                "output_tokens", "output_tokens",
+                "cache_read_tokens", "cache_read_tokens",
+                "cache_write_tokens", "cache_write_tokens",
+                "reasoning_tokens", "reasoning_tokens",
+                "error_type", "error_type",
+                "stream", "stream")
+            .entrySet()) {
+      assertThat(record.get(field.getKey()))
+          .as(field.getKey())
+          .isEqualTo(expect.get(field.getValue()));
+    }
+    assertThat(record.get("status").asInt()).isEqualTo(status);
+    assertThat(record.get("owner").asText()).isEqualTo("team-beta");
+    assertThat(record.get("endpoint").asText()).isEqualTo(path);
+  }
+}
