@@ -9,7 +9,8 @@ import java.util.TreeMap;
 /**
  * Lays {@code LMGATE_*} environment variables over the settings: {@code LMGATE_} + the key path in
  * upper case, {@code __} between levels ({@code LMGATE_SERVER__PORT}, {@code
- * LMGATE_PROVIDERS__GROQ__UPSTREAM}). A variable that names no key is a problem (a typo).
+ * LMGATE_PROVIDERS__GROQ__UPSTREAM}). A variable with {@code __} that names no key is a problem (a
+ * typo); {@code LMGATE_*} variables without {@code __} are not overrides and are ignored.
  */
 final class EnvLayer {
 
@@ -28,7 +29,11 @@ final class EnvLayer {
     Map<String, Map<String, RawValue>> routeValues = new TreeMap<>();
     for (Map.Entry<String, String> e : new TreeMap<>(env).entrySet()) {
       String variable = e.getKey();
-      if (!variable.startsWith(PREFIX) || variable.equals(CONFIG_VARIABLE)) {
+      if (!variable.startsWith(PREFIX)
+          || variable.equals(CONFIG_VARIABLE)
+          || !variable.contains(SEPARATOR)) {
+        // Every override has a "__"; others are not ours: Kubernetes, for one, gives a pod
+        // LMGATE_PORT, LMGATE_SERVICE_HOST, LMGATE_PORT_8080_TCP... for a Service named lmgate.
         continue;
       }
       String[] parts =
