@@ -26,6 +26,7 @@ import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.io.ClientConnector;
 import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.ssl.SslContextFactory;
+import org.slf4j.helpers.NOPLogger;
 
 /**
  * The gateway as a Jetty {@link ProxyServlet}: every decision is the core's ({@link LMGate}); this
@@ -163,6 +164,15 @@ public final class LMGateProxyServlet extends ProxyServlet {
       // clean end; Jetty's proxy does this for a committed response.
       super.onProxyResponseFailure(request, response, serverResponse, failure);
     }
+  }
+
+  /**
+   * Jetty's proxy logs whole request headers at DEBUG, keys included; LMGate never logs a full key,
+   * so that logger is silenced (LMGate logs what matters itself, keys masked).
+   */
+  @Override
+  protected org.slf4j.Logger createLogger() {
+    return NOPLogger.NOP_LOGGER;
   }
 
   @Override
