@@ -1,0 +1,145 @@
+package ai.numio.lmgate.standalone;
+
+import ai.numio.lmgate.auth.AllowListException;
+import ai.numio.lmgate.config.ConfigException;
+import ai.numio.lmgate.config.ConfigLoader;
+import ai.numio.lmgate.config.LMGateConfig;
+import ai.numio.lmgate.config.LoadedConfig;
+import ai.numio.lmgate.jetty.LMGateServer;
+import ai.numio.lmgate.route.Route;
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.LoggerContext;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code serve}: loads and checks the configuration, starts the gateway, logs what it serves, and
+ * on SIGTERM/SIGINT stops accepting, lets in-flight exchanges finish for up to {@code
+ * server.shutdown_grace_seconds}, writes every queued record and returns 0.
+ */
+final class ServeCommand {
+
+  private static final Logger log = LoggerFactory.getLogger("ai.numio.lmgate.LMGate");
+
+  private ServeCommand() {}
+
+  static int run(
+      List<String> args,
+      PrintStream out,
+      PrintStream err,
+      Path workingDir,
+      Map<String, String> env) {
+    Optional<Path> configFile;
+    if (args.isEmpty()) {
+      configFile = Optional.empty();
+    } else if (args.size() == 2 && args.get(0).equals("--config")) {
+      configFile = Optional.of(Path.of(args.get(1)));
+    } else if (args.size() == 1 && args.get(0).startsWith("--config=")) {
+      configFile = Optional.of(Path.of(args.get(0).substring("--config=".length())));
+    } else {
+      err.println("lmgate serve: expected [--config FILE], got " + String.join(" ", args));
+      return Main.USAGE;
+    }
+
+    LoadedConfig loaded;
+    try {
+      loaded = ConfigLoader.loadWithSource(configFile, env, workingDir);
+    } catch (ConfigException e) {
+      err.println("lmgate: invalid configuration:");
+      e.problems().forEach(p -> err.println("  - " + p));
+      return Main.USAGE;
+    }
+    LMGateConfig config = loaded.config();
+    setLevel(config.logging().level());
+
+    LMGateServer server;
+    try {
+      server = LMGateServer.builder(config).start();
+    } catch (AllowListException e) {
+      err.println("lmgate: the allow-list cannot be used:");
+      e.problems().forEach(p -> err.println("  - " + p));
+      return Main.USAGE;
+    } catch (IOException e) {
+      err.println(
+          "lmgate: cannot listen on "
+              + config.server().host()
+              + ":"
+              + config.server().port()
+              + ": "
+              + e.getMessage());
+      return Main.FAILURE;
+    } catch (Exception e) {
+      err.println("lmgate: cannot start: " + e);
+      return Main.FAILURE;
+    }
+    logStart(loaded, server);
+
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runnable stop =
+        () -> {
+          log.info(
+              "Stopping: no new connections; in-flight requests get up to {} s",
+              config.server().shutdownGraceSeconds());
+          server.stop();
+          log.info(
+              "Stopped; {} usage records written, {} dropped",
+              server.gate().stats().writtenCount(),
+              server.gate().stats().droppedCount());
+          stopped.countDown();
+        };
+    Signals.onTerminate(stop);
+    try {
+      stopped.await();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      server.stop();
+    }
+    flushLogs();
+    return Main.OK;
+  }
+
+  private static void logStart(LoadedConfig loaded, LMGateServer server) {
+    LMGateConfig config = loaded.config();
+    log.info(
+        "LMGate {} configured from {}",
+        Main.version(),
+        loaded.source().map(Path::toString).orElse("built-in defaults"));
+    for (Route route : config.routes()) {
+      log.info(
+          "Route {}: {} -> {} ({})",
+          route.name(),
+          route.prefix(),
+          route.upstream(),
+          route.format().configName());
+    }
+    log.info(
+        "Listening on http://{}:{} (HTTP/1.1, h2c); allow-list {} ({} keys, checked every {} s);"
+            + " usage records to {} (every {} s)",
+        config.server().host(),
+        server.port(),
+        config.auth().allowlistPath(),
+        server.gate().allowList().size(),
+        config.auth().pollIntervalSeconds(),
+        config.stats().outputPath(),
+        config.stats().flushIntervalSeconds());
+  }
+
+  private static void setLevel(String level) {
+    if (LoggerFactory.getILoggerFactory() instanceof LoggerContext context) {
+      context.getLogger("ai.numio.lmgate").setLevel(Level.toLevel(level, Level.INFO));
+    }
+  }
+
+  private static void flushLogs() {
+    if (LoggerFactory.getILoggerFactory() instanceof LoggerContext context) {
+      context.stop();
+    }
+  }
+}
