@@ -38,9 +38,34 @@ public record ErrorResponse(int status, String error, String message) {
     };
   }
 
+  /** A path under no route, with the router's explanation (which prefixes exist). */
+  public static ErrorResponse notFound(String message) {
+    return new ErrorResponse(404, "not_found", message);
+  }
+
+  /** A refused path, with the router's explanation (which rule, at which offset). */
+  public static ErrorResponse badPath(String message) {
+    return new ErrorResponse(400, "bad_request", message);
+  }
+
   /** The JSON body, UTF-8. */
   public byte[] body() {
-    return ("{\"error\":\"" + error + "\",\"message\":\"" + message + "\"}")
+    return ("{\"error\":\"" + json(error) + "\",\"message\":\"" + json(message) + "\"}")
         .getBytes(StandardCharsets.UTF_8);
+  }
+
+  private static String json(String text) {
+    StringBuilder out = new StringBuilder(text.length());
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      if (c == '"' || c == '\\') {
+        out.append('\\').append(c);
+      } else if (c < 0x20) {
+        out.append(String.format("\\u%04x", (int) c));
+      } else {
+        out.append(c);
+      }
+    }
+    return out.toString();
   }
 }

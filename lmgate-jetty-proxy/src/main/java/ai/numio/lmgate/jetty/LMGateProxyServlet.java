@@ -58,7 +58,9 @@ public final class LMGateProxyServlet extends ProxyServlet {
     if (!(route instanceof RouteMatch match)) {
       ErrorResponses.send(
           response,
-          route instanceof RouteNotFound ? ErrorResponse.NOT_FOUND : ErrorResponse.BAD_PATH);
+          route instanceof RouteNotFound
+              ? ErrorResponse.notFound(route.message())
+              : ErrorResponse.badPath(route.message()));
       return;
     }
     Optional<Caller> caller =

@@ -138,7 +138,10 @@ class GatewayJsonTest {
                 .build(),
             HttpResponse.BodyHandlers.ofString(UTF_8));
     assertThat(notFound.statusCode()).isEqualTo(404);
-    assertThat(notFound.body()).startsWith("{\"error\":\"not_found\"");
+    assertThat(notFound.body())
+        .isEqualTo(
+            "{\"error\":\"not_found\",\"message\":\"no route matches this path; paths must start"
+                + " with one of /openai/, /anthropic/, /google/, /gemini/\"}");
     for (String path :
         new String[] {
           "/openai/%2e%2e/anthropic/v1/messages", "/openai//v1/models", "/openai/v1%2fmodels"
