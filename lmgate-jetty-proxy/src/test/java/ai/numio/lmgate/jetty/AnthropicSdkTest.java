@@ -303,7 +303,7 @@ class AnthropicSdkTest {
   }
 
   private void assertRecord(String expected) throws Exception {
-    JsonNode record = SdkRecords.awaitOnlyRecord(gateway);
+    JsonNode record = gateway.awaitOnlyRecord();
     assertThat(SdkRecords.withoutTimings(record)).isEqualTo(JSON.readTree(expected));
   }
 }

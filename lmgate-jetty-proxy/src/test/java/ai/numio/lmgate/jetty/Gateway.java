@@ -94,6 +94,25 @@ final class Gateway implements AutoCloseable {
     return fresh;
   }
 
+  /**
+   * The one record of the last exchange, waiting up to 10 s: a record is written as the exchange
+   * ends, which can be a moment after the client saw the end (or the cut) of the response.
+   */
+  JsonNode awaitOnlyRecord() throws InterruptedException {
+    long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+    while (System.nanoTime() < deadline) {
+      List<JsonNode> records = newRecords();
+      if (!records.isEmpty()) {
+        if (records.size() != 1) {
+          throw new AssertionError("expected one record, got " + records);
+        }
+        return records.get(0);
+      }
+      Thread.sleep(10);
+    }
+    throw new AssertionError("no usage record within 10 s");
+  }
+
   /** The only record since the last call of this or {@link #newRecords}; fails if not one. */
   JsonNode onlyRecord() {
     List<JsonNode> records = newRecords();

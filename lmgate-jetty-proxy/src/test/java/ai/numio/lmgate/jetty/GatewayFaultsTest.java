@@ -15,7 +15,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -102,7 +101,7 @@ class GatewayFaultsTest {
     assertThat(response.statusCode()).isEqualTo(200);
     // the client sees the stream cut, not a clean end
     assertThatThrownBy(() -> response.body().readAllBytes()).isInstanceOf(IOException.class);
-    JsonNode record = awaitRecord();
+    JsonNode record = gateway.awaitOnlyRecord();
     assertThat(record.get("status").asInt()).isEqualTo(200);
     assertThat(record.get("error_type").asText()).isEqualTo("upstream_disconnected");
     assertThat(record.get("model").asText()).isEqualTo("claude-sonnet-4-5");
@@ -137,7 +136,7 @@ class GatewayFaultsTest {
     Long upstreamClosedAt = upstream.connectionEnds.poll(10, TimeUnit.SECONDS);
     assertThat(upstreamClosedAt).as("upstream connection closed").isNotNull();
     assertThat(Duration.ofNanos(upstreamClosedAt - abortedAt)).isLessThan(Duration.ofSeconds(2));
-    JsonNode record = awaitRecord();
+    JsonNode record = gateway.awaitOnlyRecord();
     assertThat(record.get("error_type").asText()).isEqualTo("client_disconnected");
     assertThat(record.get("status").asInt()).isEqualTo(200);
     assertThat(record.get("input_tokens").asLong()).isEqualTo(812);
@@ -174,24 +173,8 @@ class GatewayFaultsTest {
     HttpResponse<InputStream> response =
         client.send(messages(), HttpResponse.BodyHandlers.ofInputStream());
     assertThatThrownBy(() -> response.body().readAllBytes()).isInstanceOf(IOException.class);
-    JsonNode record = awaitRecord();
+    JsonNode record = gateway.awaitOnlyRecord();
     assertThat(record.get("error_type").asText()).isEqualTo("upstream_disconnected");
     assertThat(record.get("input_tokens").asLong()).isEqualTo(812);
-  }
-
-  /**
-   * Failure records are written as the exchange fails, which may be just after the client saw it.
-   */
-  private JsonNode awaitRecord() throws InterruptedException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-    while (System.nanoTime() < deadline) {
-      List<JsonNode> records = gateway.newRecords();
-      if (!records.isEmpty()) {
-        assertThat(records).hasSize(1);
-        return records.get(0);
-      }
-      Thread.sleep(20);
-    }
-    throw new AssertionError("no record within 10 s");
   }
 }

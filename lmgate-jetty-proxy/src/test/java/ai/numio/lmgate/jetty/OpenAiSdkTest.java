@@ -365,7 +365,7 @@ class OpenAiSdkTest {
   }
 
   private void assertRecord(String expected) throws Exception {
-    JsonNode record = SdkRecords.awaitOnlyRecord(gateway);
+    JsonNode record = gateway.awaitOnlyRecord();
     assertThat(SdkRecords.withoutTimings(record)).isEqualTo(JSON.readTree(expected));
   }
 }
