@@ -44,6 +44,7 @@ final class Gateway implements AutoCloseable {
   }
 
   static Gateway start(Path dir, URI upstream, Map<String, String> extraEnv) throws Exception {
+    Files.createDirectories(dir);
     Path allowList = dir.resolve("allowlist.csv");
     Files.writeString(
         allowList,

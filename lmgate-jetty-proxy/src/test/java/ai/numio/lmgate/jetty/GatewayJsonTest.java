@@ -158,6 +158,30 @@ class GatewayJsonTest {
   }
 
   @Test
+  void upstreamCertificatesAreVerified() throws Exception {
+    WireMockServer selfSigned =
+        new WireMockServer(options().dynamicPort().dynamicHttpsPort().bindAddress("127.0.0.1"));
+    selfSigned.start();
+    try (Gateway tls =
+        Gateway.start(
+            dir.resolve("tls"), URI.create("https://localhost:" + selfSigned.httpsPort()))) {
+      selfSigned.stubFor(any(anyUrl()).willReturn(aResponse().withStatus(200)));
+      HttpResponse<String> response =
+          client.send(
+              HttpRequest.newBuilder(tls.uri("/openai/v1/models"))
+                  .header("Authorization", "Bearer " + Gateway.ALPHA_KEY)
+                  .build(),
+              HttpResponse.BodyHandlers.ofString(UTF_8));
+      assertThat(response.statusCode()).isEqualTo(502);
+      assertThat(tls.awaitOnlyRecord().get("error_type").asText())
+          .isEqualTo("upstream_unreachable");
+      assertThat(selfSigned.findAll(anyRequestedFor(anyUrl()))).isEmpty();
+    } finally {
+      selfSigned.stop();
+    }
+  }
+
+  @Test
   void healthzNeedsNoKey() throws Exception {
     HttpResponse<String> response =
         client.send(
