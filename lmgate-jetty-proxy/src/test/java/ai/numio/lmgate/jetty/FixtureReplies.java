@@ -2,6 +2,7 @@ package ai.numio.lmgate.jetty;
 
 import static java.nio.charset.StandardCharsets.US_ASCII;
 
+import ai.numio.lmgate.testing.RawUpstream;
 import java.io.IOException;
 import java.io.OutputStream;
 

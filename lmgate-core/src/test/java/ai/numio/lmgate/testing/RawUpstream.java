@@ -1,4 +1,4 @@
-package ai.numio.lmgate.jetty;
+package ai.numio.lmgate.testing;
 
 import static java.nio.charset.StandardCharsets.ISO_8859_1;
 import static java.nio.charset.StandardCharsets.US_ASCII;
@@ -25,17 +25,17 @@ import java.util.concurrent.TimeUnit;
  * with delays, a slow first byte, a reset in the middle, garbage. Each connection reads one request
  * and runs the test's script on the socket.
  */
-final class RawUpstream implements AutoCloseable {
+public final class RawUpstream implements AutoCloseable {
 
   /** What the upstream does with one request. */
   @FunctionalInterface
-  interface Script {
+  public interface Script {
     void run(Received request, Socket socket, OutputStream out) throws Exception;
   }
 
   /** A request as the upstream received it. */
-  record Received(String requestLine, List<String> headerLines, long receivedNanos) {
-    String header(String name) {
+  public record Received(String requestLine, List<String> headerLines, long receivedNanos) {
+    public String header(String name) {
       String prefix = name.toLowerCase(Locale.ROOT) + ":";
       for (String line : headerLines) {
         if (line.toLowerCase(Locale.ROOT).startsWith(prefix)) {
@@ -51,25 +51,25 @@ final class RawUpstream implements AutoCloseable {
   private final List<Received> received = new CopyOnWriteArrayList<>();
 
   /** When each connection ended, as seen by the upstream (for "upstream closed promptly"). */
-  final BlockingQueue<Long> connectionEnds = new LinkedBlockingQueue<>();
+  public final BlockingQueue<Long> connectionEnds = new LinkedBlockingQueue<>();
 
   private volatile Script script;
 
-  RawUpstream(Script script) throws IOException {
+  public RawUpstream(Script script) throws IOException {
     this.script = script;
     this.server = new ServerSocket(0, 200, InetAddress.getLoopbackAddress());
     threads.execute(this::accept);
   }
 
-  URI uri() {
+  public URI uri() {
     return URI.create("http://127.0.0.1:" + server.getLocalPort());
   }
 
-  void script(Script script) {
+  public void script(Script script) {
     this.script = script;
   }
 
-  List<Received> received() {
+  public List<Received> received() {
     return received;
   }
 
@@ -150,8 +150,8 @@ final class RawUpstream implements AutoCloseable {
   // --- helpers for scripts ---
 
   /** Writes a response head with chunked transfer coding. */
-  static void chunkedHead(OutputStream out, int status, String contentType, String... headers)
-      throws IOException {
+  public static void chunkedHead(
+      OutputStream out, int status, String contentType, String... headers) throws IOException {
     StringBuilder head = new StringBuilder("HTTP/1.1 " + status + " X\r\n");
     head.append("Content-Type: ").append(contentType).append("\r\n");
     for (int i = 0; i < headers.length; i += 2) {
@@ -163,7 +163,8 @@ final class RawUpstream implements AutoCloseable {
   }
 
   /** Writes one chunk and flushes it. */
-  static void chunk(OutputStream out, byte[] bytes, int offset, int length) throws IOException {
+  public static void chunk(OutputStream out, byte[] bytes, int offset, int length)
+      throws IOException {
     if (length == 0) {
       return;
     }
@@ -173,19 +174,19 @@ final class RawUpstream implements AutoCloseable {
     out.flush();
   }
 
-  static void chunk(OutputStream out, String text) throws IOException {
+  public static void chunk(OutputStream out, String text) throws IOException {
     byte[] bytes = text.getBytes(java.nio.charset.StandardCharsets.UTF_8);
     chunk(out, bytes, 0, bytes.length);
   }
 
   /** Ends a chunked body. */
-  static void lastChunk(OutputStream out) throws IOException {
+  public static void lastChunk(OutputStream out) throws IOException {
     out.write("0\r\n\r\n".getBytes(US_ASCII));
     out.flush();
   }
 
   /** Cuts the connection with a TCP reset. */
-  static void reset(Socket socket) throws IOException {
+  public static void reset(Socket socket) throws IOException {
     socket.setSoLinger(true, 0);
     socket.close();
   }
