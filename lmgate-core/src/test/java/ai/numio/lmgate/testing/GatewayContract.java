@@ -1,0 +1,354 @@
+package ai.numio.lmgate.testing;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * What every form of LMGate promises, whatever container runs it: the standalone gateway, the
+ * filter in Jetty and in Tomcat, the WAR. A subclass only says how to start its form on a YAML
+ * configuration file; everything else — the upstream, the keys, the requests, the assertions — is
+ * here once.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+public abstract class GatewayContract {
+
+  /** A running form of LMGate. */
+  public interface Target extends AutoCloseable {
+    /**
+     * Where the routes are served, ending in '/': {@code http://host:port/} or {@code .../lmgate/}.
+     */
+    URI base();
+
+    /** Makes queued usage records visible now, if the form allows it (the WAR does not). */
+    default void flushRecords() {}
+
+    @Override
+    void close() throws Exception;
+  }
+
+  protected static final String KEY = "sk-proj-contract-0123456789abcdefQW3rty";
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  @TempDir static Path dir;
+  private RawUpstream upstream;
+  private Target target;
+  private Path stats;
+  private int recordsRead;
+  private final HttpClient client = HttpClient.newHttpClient();
+
+  /** Starts this form of LMGate on the configuration file (routes, allow-list, stats path). */
+  protected abstract Target start(Path configFile) throws Exception;
+
+  @BeforeAll
+  void startTarget() throws Exception {
+    upstream = new RawUpstream((request, socket, out) -> {});
+    stats = dir.resolve("stats.jsonl");
+    Path allowList = dir.resolve("allowlist.csv");
+    Files.writeString(
+        allowList, "id,api_key,owner,added\n42," + KEY + ",team-contract,2026-11-01\n");
+    StringBuilder yaml = new StringBuilder();
+    yaml.append("auth: { allowlist_path: '").append(allowList).append("' }\n");
+    yaml.append("stats: { output_path: '").append(stats).append("', flush_interval_seconds: 1 }\n");
+    yaml.append("upstream: { connect_timeout_seconds: 2, idle_timeout_seconds: 10 }\n");
+    yaml.append("providers:\n");
+    for (String route : List.of("openai", "anthropic", "google", "gemini")) {
+      yaml.append("  ")
+          .append(route)
+          .append(": { upstream: '")
+          .append(upstream.uri())
+          .append("' }\n");
+    }
+    Path config = dir.resolve("lmgate.yaml");
+    Files.writeString(config, yaml.toString());
+    target = start(config);
+  }
+
+  @AfterAll
+  void stopTarget() throws Exception {
+    if (target != null) {
+      target.close();
+    }
+    upstream.close();
+  }
+
+  @BeforeEach
+  void noRecordLeftOver() throws InterruptedException {
+    Thread.sleep(50);
+    assertThat(newRecords()).as("records left by an earlier test").isEmpty();
+  }
+
+  @Test
+  void aJsonResponseIsForwardedUnchangedAndRecorded() throws Exception {
+    byte[] body = fixture("openai/chat-nonstream.json");
+    upstream.script(
+        (request, socket, out) -> {
+          RawUpstream.chunkedHead(out, 200, "application/json", "x-request-id", "req_contract");
+          RawUpstream.chunk(out, body, 0, body.length);
+          RawUpstream.lastChunk(out);
+        });
+    HttpResponse<String> response =
+        client.send(
+            post("openai/v1/chat/completions?trace=a%2Fb&x=1", "Authorization", "Bearer " + KEY),
+            HttpResponse.BodyHandlers.ofString(UTF_8));
+    assertThat(response.statusCode()).isEqualTo(200);
+    assertThat(response.body()).isEqualTo(new String(body, UTF_8));
+
+    RawUpstream.Received received = upstream.received().get(upstream.received().size() - 1);
+    assertThat(received.requestLine())
+        .isEqualTo("POST /v1/chat/completions?trace=a%2Fb&x=1 HTTP/1.1");
+    assertThat(received.header("authorization")).isEqualTo("Bearer " + KEY);
+    assertThat(received.header("host")).isEqualTo(upstream.uri().getAuthority());
+
+    JsonNode record = awaitOnlyRecord();
+    assertThat(record.get("lmgate_id").asText()).isEqualTo("42");
+    assertThat(record.get("owner").asText()).isEqualTo("team-contract");
+    assertThat(record.get("provider").asText()).isEqualTo("openai");
+    assertThat(record.get("endpoint").asText()).isEqualTo("/openai/v1/chat/completions");
+    assertThat(record.get("method").asText()).isEqualTo("POST");
+    assertThat(record.get("status").asInt()).isEqualTo(200);
+    assertThat(record.get("model").asText()).isEqualTo("gpt-4o-2024-08-06");
+    assertThat(record.get("input_tokens").asLong()).isEqualTo(2006);
+    assertThat(record.get("output_tokens").asLong()).isEqualTo(161);
+    assertThat(record.get("cache_read_tokens").asLong()).isEqualTo(1792);
+    assertThat(record.get("masked_key").asText()).isEqualTo("QW3rty");
+    assertThat(record.get("stream").asBoolean()).isFalse();
+    assertThat(record.get("error_type").isNull()).isTrue();
+    assertThat(record.get("upstream_request_id").asText()).isEqualTo("req_contract");
+  }
+
+  @Test
+  void anSseStreamIsForwardedUnchangedAndRecorded() throws Exception {
+    byte[] body = fixture("anthropic/messages-stream.sse");
+    upstream.script(
+        (request, socket, out) -> {
+          RawUpstream.chunkedHead(out, 200, "text/event-stream; charset=utf-8");
+          for (int i = 0; i < body.length; i += 97) {
+            RawUpstream.chunk(out, body, i, Math.min(97, body.length - i));
+          }
+          RawUpstream.lastChunk(out);
+        });
+    HttpResponse<String> response =
+        client.send(
+            post("anthropic/v1/messages", "x-api-key", KEY),
+            HttpResponse.BodyHandlers.ofString(UTF_8));
+    assertThat(response.body()).isEqualTo(new String(body, UTF_8));
+    JsonNode expected = manifestExpectation("anthropic/messages-stream.sse");
+    JsonNode record = awaitOnlyRecord();
+    assertThat(record.get("provider").asText()).isEqualTo("anthropic");
+    for (String field :
+        List.of(
+            "model",
+            "input_tokens",
+            "output_tokens",
+            "cache_read_tokens",
+            "cache_write_tokens",
+            "reasoning_tokens",
+            "error_type",
+            "stream")) {
+      assertThat(record.get(field)).as(field).isEqualTo(expected.get(field));
+    }
+  }
+
+  @Test
+  void aKeyNotOnTheListIsRefusedWithTheExactBodyAndNeverForwarded() throws Exception {
+    int before = upstream.received().size();
+    for (String[] header :
+        new String[][] {
+          {"Authorization", "Bearer sk-proj-not-on-the-list"},
+          {"x-api-key", "sk-ant-not-on-the-list"},
+          {"X-Nothing", "no key at all"},
+        }) {
+      HttpResponse<String> response =
+          client.send(
+              post("openai/v1/chat/completions", header[0], header[1]),
+              HttpResponse.BodyHandlers.ofString(UTF_8));
+      assertThat(response.statusCode()).isEqualTo(403);
+      assertThat(response.headers().firstValue("Content-Type").orElse(""))
+          .startsWith("application/json");
+      assertThat(response.body())
+          .isEqualTo("{\"error\":\"forbidden\",\"message\":\"API key not authorized\"}");
+    }
+    assertThat(upstream.received()).hasSize(before);
+    Thread.sleep(1200); // longer than the flush interval
+    assertThat(newRecords()).isEmpty();
+  }
+
+  /** Five events 300 ms apart reach the client as they are sent (generous margins). */
+  @Test
+  void eventsAreNotBuffered() throws Exception {
+    long[] sentAt = new long[5];
+    upstream.script(
+        (request, socket, out) -> {
+          RawUpstream.chunkedHead(out, 200, "text/event-stream");
+          for (int i = 0; i < 5; i++) {
+            sentAt[i] = System.nanoTime();
+            RawUpstream.chunk(out, "data: {\"n\":" + i + "}\n\n");
+            Thread.sleep(300);
+          }
+          RawUpstream.lastChunk(out);
+        });
+    HttpResponse<InputStream> response =
+        client.send(
+            post("openai/v1/chat/completions", "Authorization", "Bearer " + KEY),
+            HttpResponse.BodyHandlers.ofInputStream());
+    List<Long> arrivals = new ArrayList<>();
+    try (BufferedReader reader =
+        new BufferedReader(new InputStreamReader(response.body(), UTF_8))) {
+      String line;
+      while ((line = reader.readLine()) != null) {
+        if (line.startsWith("data: ")) {
+          arrivals.add(System.nanoTime());
+        }
+      }
+    }
+    assertThat(arrivals).hasSize(5);
+    assertThat(sentAt[4] - arrivals.get(0)).isGreaterThan(600_000_000L);
+    for (int i = 0; i < 5; i++) {
+      assertThat(arrivals.get(i) - sentAt[i]).as("event %d", i).isLessThan(250_000_000L);
+    }
+    assertThat(awaitOnlyRecord().get("status").asInt()).isEqualTo(200);
+  }
+
+  /** A client that goes away mid-stream: the upstream is let go at once, the record says so. */
+  @Test
+  void aClientDisconnectClosesTheUpstreamAndIsRecorded() throws Exception {
+    upstream.connectionEnds.clear();
+    upstream.script(
+        (request, socket, out) -> {
+          RawUpstream.chunkedHead(out, 200, "text/event-stream");
+          RawUpstream.chunk(
+              out,
+              "event: message_start\ndata: {\"type\":\"message_start\",\"message\":{\"model\":"
+                  + "\"claude-sonnet-4-5\",\"usage\":{\"input_tokens\":77,\"output_tokens\":1}}}\n\n");
+          for (int i = 0; i < 100; i++) {
+            Thread.sleep(200);
+            RawUpstream.chunk(out, "event: ping\ndata: {\"type\": \"ping\"}\n\n");
+          }
+          RawUpstream.lastChunk(out);
+        });
+    HttpResponse<InputStream> response =
+        client.send(
+            post("anthropic/v1/messages", "x-api-key", KEY),
+            HttpResponse.BodyHandlers.ofInputStream());
+    InputStream body = response.body();
+    assertThat(body.read(new byte[64])).isPositive();
+    long abortedAt = System.nanoTime();
+    body.close();
+
+    Long closedAt = upstream.connectionEnds.poll(10, TimeUnit.SECONDS);
+    assertThat(closedAt).as("upstream connection closed").isNotNull();
+    assertThat(Duration.ofNanos(closedAt - abortedAt)).isLessThan(Duration.ofSeconds(2));
+    JsonNode record = awaitOnlyRecord();
+    assertThat(record.get("error_type").asText()).isEqualTo("client_disconnected");
+    assertThat(record.get("input_tokens").asLong()).isEqualTo(77);
+  }
+
+  @Test
+  void aStreamedGeminiArrayIsRecordedWithItsLastCounts() throws Exception {
+    byte[] body = fixture("google/gemini-stream.jsonarray");
+    upstream.script(
+        (request, socket, out) -> {
+          RawUpstream.chunkedHead(out, 200, "application/json; charset=UTF-8");
+          for (int i = 0; i < body.length; i += 211) {
+            RawUpstream.chunk(out, body, i, Math.min(211, body.length - i));
+          }
+          RawUpstream.lastChunk(out);
+        });
+    HttpResponse<String> response =
+        client.send(
+            post(
+                "gemini/v1beta/models/gemini-2.5-flash:streamGenerateContent",
+                "x-goog-api-key",
+                KEY),
+            HttpResponse.BodyHandlers.ofString(UTF_8));
+    assertThat(response.statusCode()).isEqualTo(200);
+    JsonNode expected = manifestExpectation("google/gemini-stream.jsonarray");
+    JsonNode record = awaitOnlyRecord();
+    assertThat(record.get("provider").asText()).isEqualTo("gemini");
+    assertThat(record.get("input_tokens")).isEqualTo(expected.get("input_tokens"));
+    assertThat(record.get("output_tokens")).isEqualTo(expected.get("output_tokens"));
+    assertThat(record.get("stream").asBoolean()).isTrue();
+  }
+
+  // --- helpers ---
+
+  private HttpRequest post(String path, String header, String value) {
+    return HttpRequest.newBuilder(target.base().resolve(path))
+        .header(header, value)
+        .header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString("{\"model\":\"m\",\"stream\":true}"))
+        .build();
+  }
+
+  private List<JsonNode> newRecords() {
+    target.flushRecords();
+    List<JsonNode> fresh = new ArrayList<>();
+    try {
+      if (!Files.exists(stats)) {
+        return fresh;
+      }
+      List<String> lines = Files.readAllLines(stats);
+      for (String line : lines.subList(recordsRead, lines.size())) {
+        fresh.add(JSON.readTree(line));
+      }
+      recordsRead = lines.size();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return fresh;
+  }
+
+  private JsonNode awaitOnlyRecord() throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (System.nanoTime() < deadline) {
+      List<JsonNode> records = newRecords();
+      if (!records.isEmpty()) {
+        assertThat(records).hasSize(1);
+        return records.get(0);
+      }
+      Thread.sleep(50);
+    }
+    throw new AssertionError("no usage record within 10 s");
+  }
+
+  private static byte[] fixture(String name) throws IOException {
+    try (InputStream in = GatewayContract.class.getResourceAsStream("/fixtures/" + name)) {
+      return in.readAllBytes();
+    }
+  }
+
+  private static JsonNode manifestExpectation(String file) throws IOException {
+    try (InputStream in = GatewayContract.class.getResourceAsStream("/fixtures/manifest.json")) {
+      for (JsonNode entry : JSON.readTree(in)) {
+        if (entry.get("file").asText().equals(file)) {
+          return entry.get("expect");
+        }
+      }
+    }
+    throw new IllegalArgumentException("no fixture " + file);
+  }
+}
