@@ -1,0 +1,126 @@
+package ai.numio.lmgate.filter;
+
+import ai.numio.lmgate.meter.AcceptEncoding;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.net.http.HttpHeaders;
+import java.net.http.HttpRequest;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Which headers {@link ForwardingServlet} passes on, each way: everything but the hop-by-hop
+ * headers (RFC 9110 §7.6.1: {@code Connection} and the headers it names, {@code Keep-Alive}, {@code
+ * Proxy-*}, {@code TE}, {@code Trailer}, {@code Transfer-Encoding}, {@code Upgrade}); upstream,
+ * also not {@code Host} (set from the upstream URI), nor the headers the JDK client sets itself
+ * ({@code Content-Length}, {@code Expect}); {@code Accept-Encoding} narrowed to what the meter can
+ * decode.
+ */
+final class ForwardingHeaders {
+
+  private static final Set<String> HOP_BY_HOP =
+      Set.of("connection", "keep-alive", "te", "trailer", "transfer-encoding", "upgrade");
+
+  /** Set by the JDK client from the URI and the body publisher; it refuses them from the caller. */
+  private static final Set<String> SET_BY_CLIENT = Set.of("host", "content-length", "expect");
+
+  /** Written anew when {@code upstream.forwarded_headers} is on (earlier values kept in front). */
+  private static final Set<String> FORWARDING =
+      Set.of("via", "x-forwarded-for", "x-forwarded-proto", "x-forwarded-host");
+
+  private static final String VIA = "1.1 lmgate";
+
+  private ForwardingHeaders() {}
+
+  /**
+   * Copies the client's headers to the upstream request.
+   *
+   * @param forwarded add {@code Via} and {@code X-Forwarded-*} ({@code upstream.forwarded_headers})
+   */
+  static void copyRequestHeaders(
+      HttpServletRequest request, HttpRequest.Builder upstream, boolean forwarded) {
+    Set<String> named = connectionTokens(Collections.list(request.getHeaders("Connection")));
+    Set<String> seen = new HashSet<>();
+    for (String name : Collections.list(request.getHeaderNames())) {
+      String lower = name.toLowerCase(Locale.ROOT);
+      if (!seen.add(lower)
+          || isHopByHop(lower, named)
+          || SET_BY_CLIENT.contains(lower)
+          || lower.equals("accept-encoding")
+          || (forwarded && FORWARDING.contains(lower))) {
+        continue;
+      }
+      for (String value : Collections.list(request.getHeaders(name))) {
+        upstream.header(name, value);
+      }
+    }
+    List<String> acceptEncoding = Collections.list(request.getHeaders("Accept-Encoding"));
+    String narrowed =
+        AcceptEncoding.narrow(acceptEncoding.isEmpty() ? null : String.join(", ", acceptEncoding));
+    if (narrowed != null) {
+      upstream.header("Accept-Encoding", narrowed);
+    }
+    if (forwarded) {
+      addForwardingHeaders(request, upstream);
+    }
+  }
+
+  /** Copies the upstream's response headers to the client's response. */
+  static void copyResponseHeaders(HttpHeaders headers, HttpServletResponse response) {
+    Set<String> named = connectionTokens(headers.allValues("Connection"));
+    for (Map.Entry<String, List<String>> header : headers.map().entrySet()) {
+      String name = header.getKey();
+      String lower = name.toLowerCase(Locale.ROOT);
+      if (lower.startsWith(":") || isHopByHop(lower, named)) {
+        continue;
+      }
+      for (String value : header.getValue()) {
+        response.addHeader(name, value);
+      }
+    }
+  }
+
+  /** True for a hop-by-hop header; {@code lowerName} in lower case. */
+  static boolean isHopByHop(String lowerName, Set<String> namedByConnection) {
+    return HOP_BY_HOP.contains(lowerName)
+        || lowerName.startsWith("proxy-")
+        || namedByConnection.contains(lowerName);
+  }
+
+  /** The header names listed in {@code Connection} values, in lower case. */
+  static Set<String> connectionTokens(List<String> connectionValues) {
+    Set<String> tokens = new HashSet<>();
+    for (String value : connectionValues) {
+      for (String token : value.split(",")) {
+        String trimmed = token.trim();
+        if (!trimmed.isEmpty()) {
+          tokens.add(trimmed.toLowerCase(Locale.ROOT));
+        }
+      }
+    }
+    return tokens;
+  }
+
+  /**
+   * {@code Via} and {@code X-Forwarded-For} appended to what earlier proxies sent; {@code
+   * X-Forwarded-Proto} and {@code X-Forwarded-Host} as this gateway saw the request.
+   */
+  private static void addForwardingHeaders(HttpServletRequest request, HttpRequest.Builder out) {
+    out.header("Via", appended(request, "Via", VIA));
+    out.header("X-Forwarded-For", appended(request, "X-Forwarded-For", request.getRemoteAddr()));
+    out.header("X-Forwarded-Proto", request.getScheme());
+    String host = request.getHeader("Host");
+    if (host != null) {
+      out.header("X-Forwarded-Host", host);
+    }
+  }
+
+  private static String appended(HttpServletRequest request, String name, String value) {
+    List<String> earlier = Collections.list(request.getHeaders(name));
+    return earlier.isEmpty() ? value : String.join(", ", earlier) + ", " + value;
+  }
+}

@@ -1,0 +1,297 @@
+package ai.numio.lmgate.filter;
+
+import ai.numio.lmgate.ErrorResponse;
+import ai.numio.lmgate.Failure;
+import ai.numio.lmgate.TimeSource;
+import ai.numio.lmgate.config.LMGateConfig;
+import ai.numio.lmgate.route.RouteMatch;
+import ai.numio.lmgate.route.RouteNotFound;
+import ai.numio.lmgate.route.RouteResult;
+import ai.numio.lmgate.route.Router;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.ServletOutputStream;
+import jakarta.servlet.http.HttpServlet;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpConnectTimeoutException;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Forwards each request to the upstream of its route, exactly as the standalone gateway does (SPEC
+ * §3, §6): the forwarding half of the LMGate WAR. It does no authorization and no metering; mount
+ * {@code LMGateFilter} in front of it for those.
+ *
+ * <p>The path inside the webapp (the raw request URI minus the context path) chooses the route: no
+ * route is 404, a path that tries to leave its route is 400, both as LMGate's JSON. Method, path
+ * remainder, query (byte for byte), headers and body (streamed) go to the route's upstream through
+ * one shared JDK {@link HttpClient} (HTTP/1.1, redirects not followed, TLS verified); see {@link
+ * ForwardingHeaders} for the headers. The response's status and headers are set and committed
+ * before its body starts; each chunk of the body is written and flushed as it arrives.
+ *
+ * <p>Failures: no connection to the upstream is 502 {@code upstream_unreachable}; no response head
+ * within {@code upstream.idle_timeout_seconds} is 504 {@code upstream_timeout}. A response that
+ * breaks off after it began (the upstream cuts it, or is silent for the idle timeout) throws {@link
+ * UpstreamDisconnectedException} so the container cuts the client's connection too. A client that
+ * goes away ends the upstream exchange at once; the container's exception is rethrown. Whenever
+ * forwarding fails, the request attribute {@link #FAILURE_ATTRIBUTE} holds the {@link Failure}.
+ */
+public final class ForwardingServlet extends HttpServlet {
+
+  private static final long serialVersionUID = 1L;
+
+  /** Request attribute set to the {@link Failure} when forwarding failed, for a filter in front. */
+  public static final String FAILURE_ATTRIBUTE = "lmgate.failure";
+
+  private static final Logger log = LoggerFactory.getLogger(ForwardingServlet.class);
+  private static final int BUFFER_SIZE = 16 * 1024;
+
+  private transient LMGateConfig config;
+  private transient Router router;
+  private transient HttpClient client;
+  private transient Duration idleTimeout;
+  private transient ScheduledExecutorService idleTimer;
+  private transient ExecutorService clientThreads;
+  private final transient TimeSource time = TimeSource.system();
+
+  /** For {@code web.xml}: {@link #init()} loads the configuration (see the class comment). */
+  public ForwardingServlet() {}
+
+  /** For programmatic registration: forwards by this configuration's routes and timeouts. */
+  public ForwardingServlet(LMGateConfig config) {
+    this.config = Objects.requireNonNull(config, "config");
+  }
+
+  /**
+   * Loads the configuration unless one was given: the file named by the servlet init-param {@code
+   * config}, else by the context init-param {@code lmgate.config}, else by env {@code
+   * LMGATE_CONFIG}, else {@code config/lmgate.yaml} if present, else the built-in defaults; {@code
+   * LMGATE_*} overrides apply.
+   *
+   * @throws ServletException listing every configuration problem
+   */
+  @Override
+  public void init() throws ServletException {
+    if (config == null) {
+      config = ForwardingConfigLoader.load(getServletConfig());
+    }
+    router = new Router(config.routes());
+    LMGateConfig.Upstream upstream = config.upstream();
+    idleTimeout = Duration.ofSeconds(upstream.idleTimeoutSeconds());
+    clientThreads = Executors.newCachedThreadPool(daemonThreads("lmgate-forward-http"));
+    ScheduledThreadPoolExecutor timer =
+        new ScheduledThreadPoolExecutor(1, daemonThreads("lmgate-forward-idle"));
+    timer.setRemoveOnCancelPolicy(true);
+    idleTimer = timer;
+    Thread thread = Thread.currentThread();
+    ClassLoader webapp = thread.getContextClassLoader();
+    // the client's selector thread takes the context class loader of the thread that builds it;
+    // not the webapp's, so that an undeployed webapp is not kept in memory by it
+    thread.setContextClassLoader(ClassLoader.getPlatformClassLoader());
+    try {
+      client =
+          HttpClient.newBuilder()
+              .version(HttpClient.Version.HTTP_1_1)
+              .followRedirects(HttpClient.Redirect.NEVER)
+              .connectTimeout(Duration.ofSeconds(upstream.connectTimeoutSeconds()))
+              .executor(clientThreads)
+              .build();
+    } finally {
+      thread.setContextClassLoader(webapp);
+    }
+  }
+
+  private static ThreadFactory daemonThreads(String name) {
+    AtomicInteger count = new AtomicInteger();
+    return r -> {
+      Thread t = new Thread(r, name + "-" + count.incrementAndGet());
+      t.setDaemon(true);
+      t.setContextClassLoader(ClassLoader.getPlatformClassLoader());
+      return t;
+    };
+  }
+
+  /**
+   * Stops the servlet's threads; the client's selector thread ends once the client is collected.
+   */
+  @Override
+  public void destroy() {
+    if (idleTimer != null) {
+      idleTimer.shutdownNow();
+    }
+    if (clientThreads != null) {
+      clientThreads.shutdownNow();
+    }
+    client = null;
+  }
+
+  @Override
+  protected void service(HttpServletRequest request, HttpServletResponse response)
+      throws IOException {
+    String rawPath = request.getRequestURI().substring(request.getContextPath().length());
+    RouteResult route = router.match(rawPath);
+    if (!(route instanceof RouteMatch match)) {
+      ForwardingReplies.send(
+          response,
+          route instanceof RouteNotFound
+              ? ErrorResponse.notFound(route.message())
+              : ErrorResponse.badPath(route.message()));
+      return;
+    }
+    ClientRequestBody body = new ClientRequestBody(request.getInputStream());
+    HttpRequest upstreamRequest;
+    try {
+      upstreamRequest = upstreamRequest(request, match, body);
+    } catch (IllegalArgumentException e) {
+      // a method, query or header the JDK client refuses (CONNECT, a character the URI parser
+      // rejects); not echoed, as it may hold a key
+      ForwardingReplies.send(
+          response,
+          new ErrorResponse(
+              400,
+              "bad_request",
+              "Request has a method, query or header that cannot be forwarded"));
+      return;
+    }
+    HttpResponse<InputStream> upstream;
+    try {
+      upstream = client.send(upstreamRequest, HttpResponse.BodyHandlers.ofInputStream());
+    } catch (HttpConnectTimeoutException e) {
+      fail(request, response, Failure.UPSTREAM_UNREACHABLE, match, e);
+      return;
+    } catch (HttpTimeoutException e) {
+      fail(request, response, Failure.UPSTREAM_TIMEOUT, match, e);
+      return;
+    } catch (IOException e) {
+      if (body.failure() != null) {
+        request.setAttribute(FAILURE_ATTRIBUTE, Failure.CLIENT_DISCONNECTED);
+        throw body.failure(); // the client went away during the upload; nothing to answer
+      }
+      fail(request, response, Failure.UPSTREAM_UNREACHABLE, match, e);
+      return;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      fail(request, response, Failure.GATEWAY_ERROR, match, e);
+      return;
+    }
+    relay(request, upstream, response);
+  }
+
+  private HttpRequest upstreamRequest(
+      HttpServletRequest request, RouteMatch match, ClientRequestBody body) {
+    HttpRequest.Builder builder =
+        HttpRequest.newBuilder(URI.create(match.upstreamUri(request.getQueryString())))
+            .timeout(idleTimeout)
+            .method(request.getMethod(), bodyPublisher(request, body));
+    ForwardingHeaders.copyRequestHeaders(request, builder, config.upstream().forwardedHeaders());
+    return builder.build();
+  }
+
+  /** The client's body, streamed: with its length if it gave one, else chunked; none if none. */
+  private static HttpRequest.BodyPublisher bodyPublisher(
+      HttpServletRequest request, ClientRequestBody body) {
+    long length = request.getContentLengthLong();
+    if (length > 0) {
+      return HttpRequest.BodyPublishers.fromPublisher(
+          HttpRequest.BodyPublishers.ofInputStream(() -> body), length);
+    }
+    if (length < 0 && request.getHeader("Transfer-Encoding") != null) {
+      return HttpRequest.BodyPublishers.ofInputStream(() -> body);
+    }
+    return HttpRequest.BodyPublishers.noBody();
+  }
+
+  /** Sets the upstream's status and headers, commits them, then streams the body chunk by chunk. */
+  private void relay(
+      HttpServletRequest request, HttpResponse<InputStream> upstream, HttpServletResponse response)
+      throws IOException {
+    InputStream in = upstream.body();
+    try (in;
+        UpstreamIdleGuard guard =
+            UpstreamIdleGuard.watch(in, idleTimer, time, idleTimeout.toNanos())) {
+      ServletOutputStream out;
+      try {
+        response.setStatus(upstream.statusCode());
+        ForwardingHeaders.copyResponseHeaders(upstream.headers(), response);
+        out = response.getOutputStream();
+        response
+            .flushBuffer(); // status and headers reach the client (and a filter) before any body
+      } catch (IOException e) {
+        throw clientGone(request, e);
+      }
+      byte[] buffer = new byte[BUFFER_SIZE];
+      while (true) {
+        int n;
+        try {
+          n = in.read(buffer);
+        } catch (IOException e) {
+          throw upstreamCut(request, guard, e);
+        }
+        if (n < 0) {
+          if (guard.expired()) {
+            throw upstreamCut(request, guard, null);
+          }
+          return;
+        }
+        guard.progress();
+        try {
+          out.write(buffer, 0, n);
+          out.flush(); // each chunk reaches the client now: SSE events must not wait for more
+        } catch (IOException e) {
+          throw clientGone(request, e);
+        }
+      }
+    }
+  }
+
+  /** The client is gone: the caller's try-with-resources closes the upstream body at once. */
+  private static IOException clientGone(HttpServletRequest request, IOException e) {
+    request.setAttribute(FAILURE_ATTRIBUTE, Failure.CLIENT_DISCONNECTED);
+    return e;
+  }
+
+  private static IOException upstreamCut(
+      HttpServletRequest request, UpstreamIdleGuard guard, IOException cause) {
+    Failure failure = guard.expired() ? Failure.UPSTREAM_TIMEOUT : Failure.UPSTREAM_DISCONNECTED;
+    request.setAttribute(FAILURE_ATTRIBUTE, failure);
+    String message =
+        guard.expired()
+            ? "upstream response went silent longer than upstream.idle_timeout_seconds; client"
+                + " connection cut"
+            : "upstream closed the response mid-way ("
+                + (cause == null ? "unknown" : cause.getMessage())
+                + "); client connection cut";
+    return new UpstreamDisconnectedException(message, failure);
+  }
+
+  private static void fail(
+      HttpServletRequest request,
+      HttpServletResponse response,
+      Failure failure,
+      RouteMatch match,
+      Exception cause) {
+    request.setAttribute(FAILURE_ATTRIBUTE, failure);
+    log.warn(
+        "Forwarding to route '{}' ({}) failed: {}: {}",
+        match.route().name(),
+        match.target().origin(),
+        failure.errorType(),
+        cause.toString());
+    ForwardingReplies.send(response, ErrorResponse.of(failure));
+  }
+}
