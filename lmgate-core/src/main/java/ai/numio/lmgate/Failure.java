@@ -19,6 +19,13 @@ public enum Failure {
   /** Anything unexpected inside the gateway. */
   GATEWAY_ERROR("gateway_error", 500);
 
+  /**
+   * The request attribute under which an application (or LMGate's own forwarding servlet) tells the
+   * filter how its egress failed: set it to a {@code Failure} before the response ends, and the
+   * record carries that failure instead of the status class.
+   */
+  public static final String REQUEST_ATTRIBUTE = "lmgate.failure";
+
   private final String errorType;
   private final int status;
 

@@ -22,6 +22,7 @@ final class AsyncCompletion implements AsyncListener {
 
   @Override
   public void onComplete(AsyncEvent event) {
+    metered.noteReportedFailure(event.getSuppliedRequest());
     metered.finish();
   }
 

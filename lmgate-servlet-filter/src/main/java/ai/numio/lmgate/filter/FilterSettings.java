@@ -1,9 +1,7 @@
 package ai.numio.lmgate.filter;
 
 import jakarta.servlet.FilterConfig;
-import jakarta.servlet.ServletContext;
 import jakarta.servlet.ServletException;
-import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.Optional;
 
@@ -24,44 +22,16 @@ record FilterSettings(
   static FilterSettings read(FilterConfig filterConfig) throws ServletException {
     String name = filterConfig.getFilterName();
     String filterName = name == null ? LMGateFilter.class.getSimpleName() : name;
-    String origin = "init-param '" + LMGateFilter.CONFIG_PARAM + "'";
-    String file = param(filterConfig.getInitParameter(LMGateFilter.CONFIG_PARAM));
-    if (file == null) {
-      ServletContext context = filterConfig.getServletContext();
-      file =
-          context == null
-              ? null
-              : param(context.getInitParameter(LMGateFilter.CONTEXT_CONFIG_PARAM));
-      origin = "context init-param '" + LMGateFilter.CONTEXT_CONFIG_PARAM + "'";
-    }
-    if (file == null) {
-      origin = "environment variable LMGATE_CONFIG, else the defaults";
-    }
-    Optional<Path> configFile = Optional.empty();
-    if (file != null) {
-      try {
-        configFile = Optional.of(Path.of(file));
-      } catch (InvalidPathException e) {
-        throw new ServletException(
-            "LMGate filter '"
-                + filterName
-                + "' cannot start: "
-                + origin
-                + " is not a valid path: \""
-                + file
-                + "\" ("
-                + e.getReason()
-                + ")");
-      }
-    }
+    WebappConfig config =
+        WebappConfig.locate(
+            filterConfig.getInitParameter(LMGateFilter.CONFIG_PARAM),
+            filterConfig.getServletContext(),
+            "LMGate filter '" + filterName + "'");
+    String provider = filterConfig.getInitParameter(LMGateFilter.PROVIDER_PARAM);
     return new FilterSettings(
         filterName,
-        configFile,
-        origin,
-        Optional.ofNullable(param(filterConfig.getInitParameter(LMGateFilter.PROVIDER_PARAM))));
-  }
-
-  private static String param(String value) {
-    return value == null || value.isBlank() ? null : value.trim();
+        config.file(),
+        config.origin(),
+        Optional.ofNullable(provider == null || provider.isBlank() ? null : provider.trim()));
   }
 }

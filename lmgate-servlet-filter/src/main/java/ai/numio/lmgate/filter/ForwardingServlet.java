@@ -56,7 +56,7 @@ public final class ForwardingServlet extends HttpServlet {
   private static final long serialVersionUID = 1L;
 
   /** Request attribute set to the {@link Failure} when forwarding failed, for a filter in front. */
-  public static final String FAILURE_ATTRIBUTE = "lmgate.failure";
+  public static final String FAILURE_ATTRIBUTE = Failure.REQUEST_ATTRIBUTE;
 
   private static final Logger log = LoggerFactory.getLogger(ForwardingServlet.class);
   private static final int BUFFER_SIZE = 16 * 1024;

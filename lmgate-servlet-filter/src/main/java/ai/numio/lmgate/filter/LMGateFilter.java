@@ -6,8 +6,6 @@ import ai.numio.lmgate.Exchange;
 import ai.numio.lmgate.Failure;
 import ai.numio.lmgate.LMGate;
 import ai.numio.lmgate.auth.AllowListException;
-import ai.numio.lmgate.config.ConfigException;
-import ai.numio.lmgate.config.ConfigLoader;
 import ai.numio.lmgate.config.LoadedConfig;
 import ai.numio.lmgate.route.Route;
 import ai.numio.lmgate.route.RouteMatch;
@@ -58,10 +56,10 @@ public final class LMGateFilter implements Filter {
   public static final String OWNER_ATTRIBUTE = "lmgate.owner";
 
   /** Init-param: the YAML configuration file. */
-  public static final String CONFIG_PARAM = "config";
+  public static final String CONFIG_PARAM = WebappConfig.INIT_PARAM;
 
   /** Context init-param: the YAML configuration file, when the filter has no {@code config}. */
-  public static final String CONTEXT_CONFIG_PARAM = "lmgate.config";
+  public static final String CONTEXT_CONFIG_PARAM = WebappConfig.CONTEXT_PARAM;
 
   /** Init-param: a route name every request is metered as, instead of choosing by path. */
   public static final String PROVIDER_PARAM = "provider";
@@ -209,9 +207,11 @@ public final class LMGateFilter implements Filter {
     try {
       chain.doFilter(new MeteringRequest(request, meteringResponse), meteringResponse);
     } catch (Throwable t) {
+      metered.noteReportedFailure(request);
       metered.failNow();
       throw t;
     }
+    metered.noteReportedFailure(request);
     if (request.isAsyncStarted()) {
       try {
         request.getAsyncContext().addListener(new AsyncCompletion(metered));
@@ -284,21 +284,14 @@ public final class LMGateFilter implements Filter {
 
   private LMGate start(FilterSettings settings) throws ServletException {
     String cannotStart = "LMGate filter '" + settings.filterName() + "' cannot start: ";
-    LoadedConfig loaded;
-    try {
-      loaded = ConfigLoader.loadWithSource(settings.configFile(), env, workingDir);
-    } catch (ConfigException e) {
-      throw new ServletException(
-          cannotStart
-              + "invalid configuration (file from "
-              + settings.configOrigin()
-              + ")"
-              + bullets(e.problems()));
-    }
+    LoadedConfig loaded =
+        new WebappConfig(settings.configFile(), settings.configOrigin())
+            .load(env, workingDir, "LMGate filter '" + settings.filterName() + "'");
     try {
       return LMGate.start(loaded.config());
     } catch (AllowListException e) {
-      throw new ServletException(cannotStart + "invalid allow-list" + bullets(e.problems()));
+      throw new ServletException(
+          cannotStart + "invalid allow-list" + WebappConfig.bullets(e.problems()));
     } catch (RuntimeException e) {
       throw new ServletException(cannotStart + e.getMessage(), e);
     }
@@ -339,9 +332,5 @@ public final class LMGateFilter implements Filter {
         + provider
         + "'; configured routes: "
         + names.stream().collect(Collectors.joining(", "));
-  }
-
-  private static String bullets(List<String> problems) {
-    return problems.stream().map(p -> "\n  - " + p).collect(Collectors.joining());
   }
 }

@@ -2,6 +2,7 @@ package ai.numio.lmgate.filter;
 
 import ai.numio.lmgate.Exchange;
 import ai.numio.lmgate.Failure;
+import jakarta.servlet.ServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -57,6 +58,20 @@ final class MeteredExchange {
   /** Writing to the client failed: the client went away. */
   void clientGone() {
     noteFailure(Failure.CLIENT_DISCONNECTED);
+  }
+
+  /**
+   * Takes the failure the application reported under {@link Failure#REQUEST_ATTRIBUTE}, if any
+   * (LMGate's {@code ForwardingServlet} reports every failed forward there).
+   */
+  void noteReportedFailure(ServletRequest request) {
+    try {
+      if (request.getAttribute(Failure.REQUEST_ATTRIBUTE) instanceof Failure reported) {
+        noteFailure(reported);
+      }
+    } catch (RuntimeException e) {
+      warn("reading the reported failure", e);
+    }
   }
 
   /** Remembers why the exchange is failing; the first reason wins, the record waits for the end. */

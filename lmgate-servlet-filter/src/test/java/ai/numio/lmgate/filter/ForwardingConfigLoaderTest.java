@@ -110,8 +110,8 @@ class ForwardingConfigLoaderTest {
                     servletConfig(Map.of("config", bad.toString()), Map.of()), Map.of(), dir))
         .isInstanceOf(ServletException.class)
         .hasMessageStartingWith(
-            "LMGate servlet 'forward': invalid configuration (file named by servlet init-param"
-                + " 'config'):\n  - ")
+            "LMGate servlet 'forward' cannot start: invalid configuration (file from init-param"
+                + " 'config')\n  - ")
         .hasMessageContaining("idle_timeout_secs")
         .hasMessageContaining("connect_timeout_seconds");
   }
