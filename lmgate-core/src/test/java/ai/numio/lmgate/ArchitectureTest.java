@@ -1,6 +1,7 @@
 package ai.numio.lmgate;
 
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static org.assertj.core.api.Assertions.assertThat;
 
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
@@ -14,6 +15,13 @@ class ArchitectureTest {
       new ClassFileImporter()
           .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
           .importPackages("ai.numio.lmgate");
+
+  @Test
+  void theRulesSeeTheCore() {
+    // guards the rules below against passing vacuously on an empty import
+    assertThat(core.contain(LMGate.class)).isTrue();
+    assertThat(core.contain(ai.numio.lmgate.meter.UsageMeter.class)).isTrue();
+  }
 
   @Test
   void coreUsesNoServletOrJettyTypes() {
