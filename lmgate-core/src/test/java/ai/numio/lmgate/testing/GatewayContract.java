@@ -197,6 +197,28 @@ public abstract class GatewayContract {
     assertThat(newRecords()).isEmpty();
   }
 
+  @Test
+  void pathsOutsideEveryRouteAreAnsweredByLMGateAndNotRecorded() throws Exception {
+    int before = upstream.received().size();
+    HttpResponse<String> notFound =
+        client.send(
+            HttpRequest.newBuilder(target.base().resolve("nowhere/v1/models")).GET().build(),
+            HttpResponse.BodyHandlers.ofString(UTF_8));
+    assertThat(notFound.statusCode()).isEqualTo(404);
+    assertThat(notFound.body()).startsWith("{\"error\":\"not_found\",\"message\":\"");
+    HttpResponse<String> escape =
+        client.send(
+            HttpRequest.newBuilder(target.base().resolve("openai/%2e%2e/anthropic/v1/messages"))
+                .header("x-api-key", KEY)
+                .GET()
+                .build(),
+            HttpResponse.BodyHandlers.ofString(UTF_8));
+    assertThat(escape.statusCode()).isEqualTo(400);
+    assertThat(upstream.received()).hasSize(before);
+    Thread.sleep(1200); // longer than the flush interval
+    assertThat(newRecords()).isEmpty();
+  }
+
   /** Five events 300 ms apart reach the client as they are sent (generous margins). */
   @Test
   void eventsAreNotBuffered() throws Exception {

@@ -9,6 +9,7 @@ import ai.numio.lmgate.auth.AllowListException;
 import ai.numio.lmgate.config.LoadedConfig;
 import ai.numio.lmgate.route.Route;
 import ai.numio.lmgate.route.RouteMatch;
+import ai.numio.lmgate.route.RouteNotFound;
 import ai.numio.lmgate.route.RouteResult;
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
@@ -64,6 +65,13 @@ public final class LMGateFilter implements Filter {
   /** Init-param: a route name every request is metered as, instead of choosing by path. */
   public static final String PROVIDER_PARAM = "provider";
 
+  /**
+   * Init-param {@code unrouted}: {@code record} (default) authorizes and records a path under no
+   * route as provider {@code unknown}; {@code reject} answers it 404 / 400 before authorization,
+   * like the standalone gateway — for a filter in front of LMGate's own {@link ForwardingServlet}.
+   */
+  public static final String UNROUTED_PARAM = "unrouted";
+
   private static final Logger log = LoggerFactory.getLogger(LMGateFilter.class);
   private static final AtomicInteger INSTANCES = new AtomicInteger();
 
@@ -75,6 +83,7 @@ public final class LMGateFilter implements Filter {
       LMGateFilter.class.getName() + ".metered." + INSTANCES.incrementAndGet();
   private volatile LMGate gate;
   private volatile String provider;
+  private volatile boolean rejectUnrouted;
 
   /** For {@code web.xml}: configured at {@link #init} from its init-params and the environment. */
   public LMGateFilter() {
@@ -128,7 +137,18 @@ public final class LMGateFilter implements Filter {
    */
   @Override
   public void init(FilterConfig filterConfig) throws ServletException {
+    try {
+      initialize(filterConfig);
+    } catch (ServletException e) {
+      // containers put the exception in a log few operators read first; say it plainly too
+      log.error("{}", e.getMessage());
+      throw e;
+    }
+  }
+
+  private void initialize(FilterConfig filterConfig) throws ServletException {
     FilterSettings settings = FilterSettings.read(filterConfig);
+    rejectUnrouted = settings.rejectUnrouted();
     LMGate started = gate;
     if (ownsGate) {
       started = start(settings);
@@ -178,6 +198,17 @@ public final class LMGateFilter implements Filter {
     LMGate current = gate;
     if (current == null) {
       throw new ServletException("LMGateFilter was not initialized");
+    }
+    if (rejectUnrouted) {
+      RouteResult route = current.route(pathInWebapp(request));
+      if (!(route instanceof RouteMatch)) {
+        answer(
+            response,
+            route instanceof RouteNotFound
+                ? ErrorResponse.notFound(route.message())
+                : ErrorResponse.badPath(route.message()));
+        return;
+      }
     }
     Optional<Caller> caller;
     try {
@@ -314,7 +345,10 @@ public final class LMGateFilter implements Filter {
 
   /** The 403 answer; headers set by filters before this one (CORS, say) are kept. */
   private static void forbid(HttpServletResponse response) throws IOException {
-    ErrorResponse error = ErrorResponse.FORBIDDEN;
+    answer(response, ErrorResponse.FORBIDDEN);
+  }
+
+  private static void answer(HttpServletResponse response, ErrorResponse error) throws IOException {
     byte[] body = error.body();
     response.setStatus(error.status());
     response.setContentType(ErrorResponse.CONTENT_TYPE);

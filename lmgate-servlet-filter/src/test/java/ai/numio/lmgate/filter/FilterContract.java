@@ -23,6 +23,7 @@ abstract class FilterContract extends GatewayContract {
     WebApp app =
         WebApp.at("/gw")
             .filterParam(LMGateFilter.CONFIG_PARAM, configFile.toString())
+            .filterParam(LMGateFilter.UNROUTED_PARAM, "reject") // as in lmgate.war
             .servlet(
                 "/*",
                 new ForwardingServlet(ConfigLoader.load(Optional.of(configFile), Map.of(), dir)));
