@@ -11,12 +11,16 @@ import jakarta.servlet.FilterRegistration;
 import jakarta.servlet.ServletContext;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.ServletRegistration;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Comparator;
 import java.util.EnumSet;
 import java.util.Map;
 import java.util.Optional;
+import java.util.stream.Stream;
 import org.apache.catalina.Context;
 import org.apache.catalina.LifecycleException;
 import org.apache.catalina.connector.Connector;
@@ -72,6 +76,7 @@ public final class EmbeddedMain {
                 () -> {
                   stop(tomcat);
                   gate.close(); // writes every queued usage record
+                  deleteRecursively(baseDir);
                 },
                 "filter-app-shutdown"));
     System.out.println(
@@ -126,6 +131,15 @@ public final class EmbeddedMain {
       tomcat.destroy();
     } catch (LifecycleException e) {
       System.err.println("filter-app: Tomcat did not stop cleanly: " + e.getMessage());
+    }
+  }
+
+  /** Tomcat's scratch directory, gone with the app. */
+  private static void deleteRecursively(Path dir) {
+    try (Stream<Path> paths = Files.walk(dir)) {
+      paths.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+    } catch (IOException | UncheckedIOException e) {
+      System.err.println("filter-app: could not delete " + dir + ": " + e.getMessage());
     }
   }
 
