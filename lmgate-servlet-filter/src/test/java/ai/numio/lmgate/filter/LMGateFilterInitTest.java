@@ -122,6 +122,21 @@ class LMGateFilterInitTest {
   }
 
   @Test
+  void anUnknownUnroutedModeFailsInitNamingTheChoices() throws Exception {
+    GateFiles files = GateFiles.create(dir);
+    LMGateFilter filter = new LMGateFilter(Map.of(), dir);
+    assertThatThrownBy(
+            () ->
+                filter.init(
+                    deployment(
+                        Map.of("config", files.yaml.toString(), "unrouted", "drop"), Map.of())))
+        .isInstanceOf(ServletException.class)
+        .hasMessage(
+            "LMGate filter 'llm-egress' cannot start: init-param 'unrouted' is \"drop\"; use"
+                + " record (the default) or reject");
+  }
+
+  @Test
   void anUnknownProviderFailsInitNamingTheRoutes() throws Exception {
     GateFiles files = GateFiles.create(dir);
     LMGateFilter filter =
