@@ -16,6 +16,7 @@ import jakarta.servlet.ServletOutputStream;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
+import java.net.URI;
 import java.util.Collections;
 import java.util.Optional;
 import org.eclipse.jetty.client.HttpClient;
@@ -26,6 +27,7 @@ import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.io.ClientConnector;
 import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.ssl.SslContextFactory;
+import org.slf4j.LoggerFactory;
 import org.slf4j.helpers.NOPLogger;
 
 /**
@@ -42,6 +44,7 @@ import org.slf4j.helpers.NOPLogger;
 public final class LMGateProxyServlet extends ProxyServlet {
 
   private static final long serialVersionUID = 1L;
+  private static final org.slf4j.Logger log = LoggerFactory.getLogger(LMGateProxyServlet.class);
 
   private final transient LMGate gate;
 
@@ -72,9 +75,36 @@ public final class LMGateProxyServlet extends ProxyServlet {
       ErrorResponses.send(response, ErrorResponse.FORBIDDEN);
       return;
     }
-    ProxiedExchange.attach(
-        request, match, gate.begin(caller.get(), match, request.getMethod(), rawPath));
-    super.service(request, response);
+    if (!isValidUri(match.upstreamUri(request.getQueryString()))) {
+      ErrorResponses.send(
+          response,
+          ErrorResponse.badPath(
+              "the query string has characters a URL does not allow; percent-encode them"));
+      return;
+    }
+    ProxiedExchange proxied =
+        ProxiedExchange.attach(
+            request, match, gate.begin(caller.get(), match, request.getMethod(), rawPath));
+    try {
+      super.service(request, response);
+    } catch (RuntimeException e) {
+      // nothing here should throw; if it does, the client gets LMGate's JSON, not a Jetty page
+      log.error("Proxying {} {} failed unexpectedly", request.getMethod(), rawPath, e);
+      proxied.exchange.fail(Failure.GATEWAY_ERROR);
+      if (ErrorResponses.send(response, ErrorResponse.of(Failure.GATEWAY_ERROR))
+          && request.isAsyncStarted()) {
+        request.getAsyncContext().complete();
+      }
+    }
+  }
+
+  private static boolean isValidUri(String uri) {
+    try {
+      URI.create(uri);
+      return true;
+    } catch (IllegalArgumentException e) {
+      return false;
+    }
   }
 
   @Override

@@ -87,6 +87,18 @@ class GatewaySecurityTest {
   }
 
   @Test
+  void aQueryAUrlCannotCarryIsRefusedWithJsonNotAServerError() throws Exception {
+    String response =
+        rawResponse(
+            "GET /openai/v1/models?a=|b{c} HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer "
+                + Gateway.ALPHA_KEY
+                + "\r\nConnection: close\r\n\r\n");
+    assertThat(response).startsWith("HTTP/1.1 400");
+    assertThat(response).contains("{\"error\":\"bad_request\"").doesNotContain("127.0.0.1");
+    assertThat(upstream.received()).isEmpty();
+  }
+
+  @Test
   void oversizedHeadersAre431() throws Exception {
     String status =
         rawRequest(
@@ -165,6 +177,15 @@ class GatewaySecurityTest {
       text.append(' ').append(p.getClassName()).append(": ").append(p.getMessage());
     }
     return text.toString();
+  }
+
+  /** Sends raw bytes; returns the whole response. */
+  private String rawResponse(String request) throws IOException {
+    try (Socket socket = new Socket("127.0.0.1", gateway.server.port())) {
+      socket.setSoTimeout(10_000);
+      socket.getOutputStream().write(request.getBytes(ISO_8859_1));
+      return new String(socket.getInputStream().readAllBytes(), ISO_8859_1);
+    }
   }
 
   /** Sends raw bytes; returns the status line. */
