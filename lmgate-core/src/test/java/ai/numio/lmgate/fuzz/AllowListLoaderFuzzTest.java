@@ -131,7 +131,7 @@ class AllowListLoaderFuzzTest {
       for (Row row : written) {
         assertThat(list.lookup(row.key))
             .as("key of row %s", row.id)
-            .contains(new AllowListEntry(row.id, row.owner.strip(), row.added.strip()));
+            .contains(new AllowListEntry(row.id.strip(), row.owner.strip(), row.added.strip()));
       }
       assertThat(list.lookup("sk-not-on-the-list")).isEmpty();
     }

@@ -97,7 +97,6 @@ class ConfigLoaderFuzzTest {
     "*a",
     "<<:",
     "!!binary",
-    "\n  ",
     "- "
   })
   void loaderYieldsAConfigOrExplainsWithoutAStackTrace(FuzzedDataProvider data) throws IOException {
