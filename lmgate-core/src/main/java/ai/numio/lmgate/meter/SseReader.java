@@ -128,9 +128,17 @@ final class SseReader {
 
   private int skipByteOrderMark(byte[] bytes, int i, int end) {
     if (bomBytesLeft == -1 && i < end) {
-      bomBytesLeft = bytes[i] == (byte) 0xEF ? 3 : 0;
+      bomBytesLeft = bytes[i] == (byte) 0xEF ? 2 : 0;
+      if (bomBytesLeft > 0) {
+        i++;
+      }
     }
     while (bomBytesLeft > 0 && i < end) {
+      byte expected = bomBytesLeft == 2 ? (byte) 0xBB : (byte) 0xBF;
+      if (bytes[i] != expected) {
+        bomBytesLeft = 0; // not a byte order mark after all: read on from here
+        break;
+      }
       bomBytesLeft--;
       i++;
     }

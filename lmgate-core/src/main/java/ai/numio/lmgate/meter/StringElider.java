@@ -67,7 +67,8 @@ final class StringElider {
       } else if (c == '"') {
         inString = false;
         longestKept = Math.max(longestKept, stringBytes);
-      } else if (c < 0 || stringBytes >= keep) {
+      } else if (c < 0 || stringBytes >= keep || (c == '\\' && stringBytes + 6 > keep)) {
+        // an escape is kept whole or not at all: "\\uXXXX" is six bytes
         if (i > start) {
           sink.accept(bytes, start, i - start);
         }

@@ -82,6 +82,17 @@ class SseReaderTest {
   }
 
   @Test
+  void aLeadingEfThatIsNoByteOrderMarkSwallowsNothingElse() {
+    Events events = new Events();
+    SseReader reader = new SseReader(events);
+    byte[] stream = {(byte) 0xEF, '\n', 'd', 'a', 't', 'a', ':', 'x', '\n', '\n'};
+    for (int i = 0; i < stream.length; i++) {
+      reader.accept(stream, i, 1);
+    }
+    assertThat(events.events).containsExactly("x\n");
+  }
+
+  @Test
   void unknownFieldsAndLongNamesAreIgnored() {
     assertThat(read("datadata: x\nfoo: y\ndata: z\n\n", 2)).containsExactly("z\n");
   }

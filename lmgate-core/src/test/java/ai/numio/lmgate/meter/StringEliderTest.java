@@ -40,8 +40,10 @@ class StringEliderTest {
 
   @Test
   void escapesAreNeverCutInHalfAndEscapedQuotesDoNotEndTheString() {
-    assertThat(elide(3, "[\"ab\\u00e9cd\\\"e\",\"x\"]", 1)).isEqualTo("[\"ab\\u00e9\",\"x\"]");
-    assertThat(elide(2, "[\"a\\\\\",\"b\\\"\\\"\\\"\\\"\",1]", 1))
+    String text = "[\"ab\\u00e9cd\\\"e\",\"x\"]";
+    assertThat(elide(9, text, 1)).isEqualTo("[\"ab\\u00e9c\",\"x\"]");
+    assertThat(elide(3, text, 1)).isEqualTo("[\"ab\",\"x\"]");
+    assertThat(elide(8, "[\"a\\\\\",\"b\\\"\\\"\\\"\\\"\",1]", 1))
         .isEqualTo("[\"a\\\\\",\"b\\\"\",1]");
     // a string made only of escapes (ensure_ascii JSON) is cut like any other
     assertThat(elide(12, "[\"" + "\\u00e9".repeat(1000) + "\",2]", 5))
@@ -52,6 +54,20 @@ class StringEliderTest {
   void nonAsciiEndsTheKeptPartSoInvalidUtf8NeverReachesTheParser() {
     byte[] json = {'[', '"', 'o', 'k', (byte) 0xC3, (byte) 0x28, 'z', '"', ',', '1', ']'};
     assertThat(elide(100, json, 1)).isEqualTo("[\"ok\",1]");
+  }
+
+  @Test
+  void anEscapeAtTheLimitIsDroppedWholeNotKeptPastIt() {
+    // found by UsageMeterFuzzTest: a backslash at the limit let its escape past the cut
+    String json = "[\"" + "a".repeat(6) + "\\u0041b\",1]";
+    for (int chunk = 1; chunk < 9; chunk++) {
+      assertThat(elide(8, json, chunk)).isEqualTo("[\"aaaaaa\",1]");
+      assertThat(elide(12, json, chunk)).isEqualTo("[\"aaaaaa\\u0041\",1]");
+    }
+    StringElider elider = new StringElider(8);
+    byte[] bytes = json.getBytes(UTF_8);
+    elider.filter(bytes, 0, bytes.length, (b, o, l) -> {});
+    assertThat(elider.longestKept()).isLessThanOrEqualTo(8);
   }
 
   @Test
