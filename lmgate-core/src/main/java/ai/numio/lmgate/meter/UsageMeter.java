@@ -12,8 +12,9 @@ import org.slf4j.LoggerFactory;
  * <p>It reads a copy and never holds the body: gzip/deflate are decoded through a fixed buffer, SSE
  * is split without holding a line, JSON is parsed by Jackson's non-blocking parser with long
  * strings elided, so an exchange keeps a small bounded state however large or long the response. An
- * SSE event whose data exceeds {@code maxEventBytes} is skipped, not read. Nothing here throws into
- * the caller: a body the meter cannot read yields null fields.
+ * SSE event is read up to {@code maxEventBytes} of data; the rest of a larger event is skipped (a
+ * JSON value that closed within the limit still counts). Nothing here throws into the caller: a
+ * body the meter cannot read yields null fields.
  *
  * <p>One meter serves one exchange; calls must not overlap (they may come from different threads
  * one after another, as container callbacks do).
@@ -41,7 +42,7 @@ public final class UsageMeter {
   private long skippedEvents;
   private Usage usage;
 
-  /** A meter that skips SSE events with more than {@code maxEventBytes} of data. */
+  /** A meter that reads at most {@code maxEventBytes} of any SSE event's data. */
   public UsageMeter(int maxEventBytes) {
     if (maxEventBytes <= 0) {
       throw new IllegalArgumentException("maxEventBytes must be positive: " + maxEventBytes);
@@ -182,21 +183,34 @@ public final class UsageMeter {
       if (eventSkipped) {
         return;
       }
-      eventBytes += length;
-      if (eventBytes > maxEventBytes) {
-        eventSkipped = true;
-        skippedEvents++;
+      long room = maxEventBytes - eventBytes;
+      if (length > room) { // read exactly the cap, however the bytes were cut into chunks
+        if (room > 0) {
+          json.accept(bytes, offset, (int) room);
+        }
+        skipRestOfEvent();
         return;
       }
+      eventBytes += length;
       json.accept(bytes, offset, length);
     }
 
     @Override
     public void dataLineEnd() {
-      if (!eventSkipped) {
-        eventBytes++;
-        json.accept(NEWLINE, 0, 1);
+      if (eventSkipped) {
+        return;
       }
+      if (eventBytes >= maxEventBytes) {
+        skipRestOfEvent();
+        return;
+      }
+      eventBytes++;
+      json.accept(NEWLINE, 0, 1);
+    }
+
+    private void skipRestOfEvent() {
+      eventSkipped = true;
+      skippedEvents++;
     }
 
     @Override
