@@ -81,6 +81,31 @@ def rss_kb(pids):
     return total
 
 
+def busy_fraction(seconds=2.0):
+    """System-wide CPU busy fraction over a short window (other work skews every figure)."""
+    def snap():
+        with open("/proc/stat") as f:
+            v = [int(x) for x in f.readline().split()[1:]]
+        return sum(v), v[3] + v[4]  # total, idle + iowait
+    t0, i0 = snap()
+    time.sleep(seconds)
+    t1, i1 = snap()
+    return 1.0 - (i1 - i0) / max(1, t1 - t0)
+
+
+def wait_quiet(max_wait):
+    busy = busy_fraction()
+    end = time.time() + max_wait
+    while busy > 0.10 and time.time() < end:
+        log("machine %.0f%% busy before the run; waiting for it to quiet down (up to %ds more)"
+            % (100 * busy, end - time.time()))
+        time.sleep(10)
+        busy = busy_fraction()
+    if busy > 0.10:
+        log("WARNING: machine still %.0f%% busy; figures will be skewed" % (100 * busy))
+    return busy
+
+
 def children(pid):
     try:
         out = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True).stdout
@@ -310,24 +335,30 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--runs", type=int, default=2)
     ap.add_argument("--duration", type=int, default=10)
-    ap.add_argument("--warmup", type=int, default=10)
+    ap.add_argument("--warmup", type=int, default=30,
+                    help="warm-up of the gateway (JIT) in seconds; nginx/direct get 5 s")
+    ap.add_argument("--wait-quiet", type=int, default=300,
+                    help="wait up to this many seconds for other work on the machine to end")
     ap.add_argument("--slow-streams", type=int, default=1000)
     ap.add_argument("--no-profile", action="store_true")
     ap.add_argument("--java-opts", default=os.environ.get("BENCH_JAVA_OPTS", ""))
     a = ap.parse_args()
 
+    background = wait_quiet(a.wait_quiet)
     tmp = tempfile.mkdtemp(prefix="lmgate-bench-")
     log("temp dir %s; load on cpu %s, servers on cpu %s" % (tmp, LOAD_CPUS, SERVER_CPUS))
     srv = Servers(tmp, a.java_opts.split())
     results = {"rows": [], "streams": [], "slow": {}, "records": {}, "profile": None,
-               "machine": machine(), "java_opts": a.java_opts,
+               "machine": machine(), "java_opts": a.java_opts, "background_busy": background,
                "started": datetime.datetime.now(datetime.timezone.utc).isoformat()}
     expected_records = 0
     try:
         srv.start()
-        log("servers up; warming each target for %ds" % a.warmup)
+        log("servers up; warming up (gateway %ds, others 5 s)" % a.warmup)
         for name, t in TARGETS.items():
-            wrk(t["url"], t["key"], 16, a.warmup)
+            wrk(t["url"], t["key"], 16, a.warmup if name == "lmgate" else min(5, a.warmup))
+        for name, t in TARGETS.items():  # the streaming path too
+            sse_clients(t["sse"], t["key"], 32, 10, 5).communicate()
         subprocess.run(["sleep", "2"])
         warm_lines = srv.stats_lines()
 
@@ -493,10 +524,12 @@ def report(res, a):
     L.append("# LMGate loopback benchmark — %s\n" % res["started"][:19].replace("T", " "))
     L.append("Machine: %s CPUs (%s, %s), %s, kernel %s; %s; %s; %s. Load (wrk, stream client) "
              "on CPU %s, every server (upstreams, proxy under test) on CPU %s. %d runs of %d s "
-             "per scenario after a %d s warm-up per target. Gateway JVM options: `%s`.\n" % (
+             "per scenario after a warm-up (gateway %d s at 16 connections, others 5 s). Gateway JVM "
+             "options: `%s`. Other work on the machine at start: %.0f%% CPU busy.\n" % (
                  m["nproc"], m["cpu"], m["hypervisor"] or "bare metal", m["mem"], m["kernel"],
                  m["java"], m["nginx"], m["wrk"], LOAD_CPUS, SERVER_CPUS, a.runs, a.duration,
-                 a.warmup, res["java_opts"] or "(none: java -jar)"))
+                 a.warmup, res["java_opts"] or "(none: java -jar)",
+                 100 * res["background_busy"]))
 
     L.append("## Request/response (~900-byte chat completion)\n")
     L.append("| scenario | target | run | req/s | p50 µs | p99 µs | p99.9 µs | added p50 / p99 µs "
