@@ -11,9 +11,11 @@ under test) on core 1. Override with BENCH_LOAD_CPUS / BENCH_SERVER_CPUS.
 """
 import argparse
 import datetime
+import glob
 import json
 import os
 import re
+import resource
 import shutil
 import signal
 import socket
@@ -91,6 +93,33 @@ def busy_fraction(seconds=2.0):
     time.sleep(seconds)
     t1, i1 = snap()
     return 1.0 - (i1 - i0) / max(1, t1 - t0)
+
+
+def system_busy_ticks():
+    with open("/proc/stat") as f:
+        v = [int(x) for x in f.readline().split()[1:]]
+    return sum(v) - v[3] - v[4]
+
+
+def child_ticks():
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return (r.ru_utime + r.ru_stime) * CLK_TCK
+
+
+class Foreign:
+    """CPU used during a measurement by processes that are not part of the benchmark."""
+
+    def __init__(self, srv):
+        self.srv = srv
+        self.t, self.busy, self.ours = time.time(), system_busy_ticks(), self._ours()
+
+    def _ours(self):
+        return cpu_ticks(self.srv.all_pids()) + child_ticks()
+
+    def percent(self):
+        dt = time.time() - self.t
+        other = (system_busy_ticks() - self.busy) - (self._ours() - self.ours)
+        return max(0.0, 100.0 * other / (dt * CLK_TCK * (os.cpu_count() or 1)))
 
 
 def wait_quiet(max_wait):
@@ -207,7 +236,7 @@ http {
         with open(cfg, "w") as f:
             f.write("""server: {host: 127.0.0.1, port: %d, shutdown_grace_seconds: 30}
 auth: {allowlist_path: %s}
-stats: {output_path: %s, flush_interval_seconds: 1}
+stats: {output_path: %s, flush_interval_seconds: 1, max_file_bytes: 107374182400}
 upstream: {idle_timeout_seconds: 300}
 logging: {level: WARN}
 providers:
@@ -234,13 +263,22 @@ providers:
             return [p.pid] + children(p.pid)   # nginx master + worker
         return [p.pid]
 
+    def all_pids(self):
+        out = []
+        for name, p in self.procs.items():
+            out += self.pids(name) if name in ("upstream", "proxy") else [p.pid]
+        return out
+
     def java_pid(self):
         return self.procs["lmgate"].pid
 
     def stats_lines(self):
         try:
-            with open(self.stats_path, "rb") as f:
-                return f.read().count(b"\n")
+            n = 0
+            for path in glob.glob(self.stats_path + "*"):  # rotated files too
+                with open(path, "rb") as f:
+                    n += f.read().count(b"\n")
+            return n
         except FileNotFoundError:
             return 0
 
@@ -368,8 +406,10 @@ def main():
                     pids = srv.pids(t["cpu"])
                     lines0 = srv.stats_lines() if name == "lmgate" else 0
                     c0 = cpu_ticks(pids)
+                    fg = Foreign(srv)
                     r = wrk(t["url"], t["key"], conns, a.duration, delay)
                     c1 = cpu_ticks(pids)
+                    r["foreign_pct"] = fg.percent()
                     r.update(run=run, scenario=scen, target=name, conns=conns,
                              cpu_us_per_req=(c1 - c0) * 1e6 / CLK_TCK / max(1, r["requests"]),
                              rss_mb=rss_kb(pids) / 1024.0)
@@ -379,17 +419,20 @@ def main():
                         expected_records += r["requests"]
                     results["rows"].append(r)
                     log("run %d %-10s %-6s %8.0f req/s p50 %5.0f p99 %6.0f p99.9 %6.0f us, "
-                        "cpu %.1f us/req%s" % (run, scen, name, r["rps"], r["p50"], r["p99"],
-                                               r["p999"], r["cpu_us_per_req"],
+                        "cpu %.1f us/req, other work %.0f%%%s" % (
+                            run, scen, name, r["rps"], r["p50"], r["p99"], r["p999"],
+                            r["cpu_us_per_req"], r["foreign_pct"],
                                                ", records %d" % r["records"]
                                                if "records" in r else ""))
             for name, t in TARGETS.items():
                 lines0 = srv.stats_lines()
                 pids = srv.pids(t["cpu"])
                 c0 = cpu_ticks(pids)
+                fg = Foreign(srv)
                 s = json.loads(sse_clients(t["sse"], t["key"], 32, 40, 20).communicate()[0])
                 c1 = cpu_ticks(pids)
-                s.update(run=run, target=name, cpu_ms=(c1 - c0) * 1e3 / CLK_TCK)
+                s.update(run=run, target=name, cpu_ms=(c1 - c0) * 1e3 / CLK_TCK,
+                         foreign_pct=fg.percent())
                 if name == "lmgate":
                     time.sleep(2.5)
                     recs = srv.stats_tail(lines0)
@@ -533,8 +576,8 @@ def report(res, a):
 
     L.append("## Request/response (~900-byte chat completion)\n")
     L.append("| scenario | target | run | req/s | p50 µs | p99 µs | p99.9 µs | added p50 / p99 µs "
-             "vs direct | CPU µs/req | RSS MB | errors | usage records |")
-    L.append("|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+             "vs direct | CPU µs/req | RSS MB | errors | usage records | other work % |")
+    L.append("|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for scen, _, _ in SCENARIOS:
         for run in range(1, a.runs + 1):
             d = next(r for r in rows if r["scenario"] == scen and r["run"] == run
@@ -547,26 +590,29 @@ def report(res, a):
                 recs = "%d (%d completed)" % (r["records"], r["requests"]) \
                     if "records" in r else ""
                 L.append("| %s (c=%d) | %s | %d | %.0f | %.0f | %.0f | %.0f | %s | %.1f | %.0f | %d "
-                         "| %s |" % (scen, r["conns"], name, run, r["rps"], r["p50"], r["p99"],
-                                     r["p999"], added, r["cpu_us_per_req"], r["rss_mb"],
-                                     r["errors"], recs))
+                         "| %s | %.0f |" % (scen, r["conns"], name, run, r["rps"], r["p50"],
+                                            r["p99"], r["p999"], added, r["cpu_us_per_req"],
+                                            r["rss_mb"], r["errors"], recs, r["foreign_pct"]))
     L.append("\nCPU µs/req is the process under test (for *direct*: the upstream nginx; for "
              "*nginx*: master + worker; for *lmgate*: the JVM), from /proc utime+stime "
              "(%d Hz ticks) over the run ÷ completed requests. Added latency is the target's "
              "percentile minus direct's in the same run. Usage records: lines the gateway "
              "appended during the scenario (≥ completed: wrk does not count requests still in "
-             "flight when it stops).\n" % CLK_TCK)
+             "flight when it stops). Other work %: CPU used meanwhile by processes outside the "
+             "benchmark, as % of the whole machine (anything above a few % skews that row).\n"
+             % CLK_TCK)
 
     L.append("## Streaming (32 concurrent streams × 40 events, 20 ms apart)\n")
     L.append("| target | run | ok | TTFB p50 / p99 µs | event delay p50 / p99 / max µs | "
-             "gaps p1–p99 ms | coalesced events | CPU ms | usage records exact |")
-    L.append("|---|---|---:|---:|---:|---:|---:|---:|---:|")
+             "gaps p1–p99 ms | coalesced events | CPU ms | usage records exact | other work % |")
+    L.append("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|")
     for s in res["streams"]:
-        L.append("| %s | %d | %d/%d | %s / %s | %s / %s / %s | %s–%s | %d / %d | %.0f | %s |" % (
+        L.append("| %s | %d | %d/%d | %s / %s | %s / %s / %s | %s–%s | %d / %d | %.0f | %s | %.0f |" % (
             s["target"], s["run"], s["ok"], s["streams"], s["ttfb_p50_us"], s["ttfb_p99_us"],
             s["delay_p50_us"], s["delay_p99_us"], s["delay_max_us"], s["gap_p1_ms"],
             s["gap_p99_ms"], s["coalesced"], s["events_total"], s["cpu_ms"],
-            "%d/%d" % (s["records_exact"], s["records"]) if "records" in s else ""))
+            "%d/%d" % (s["records_exact"], s["records"]) if "records" in s else "",
+            s["foreign_pct"]))
     L.append("\nTTFB: request written → first event fully received. Event delay: receive time "
              "− the upstream's write time carried in each event (same monotonic clock). "
              "Coalesced: events that arrived in the same read as the previous event.\n")
