@@ -380,7 +380,15 @@ def main():
     ap.add_argument("--slow-streams", type=int, default=1000)
     ap.add_argument("--no-profile", action="store_true")
     ap.add_argument("--java-opts", default=os.environ.get("BENCH_JAVA_OPTS", ""))
+    ap.add_argument("--report", metavar="JSON", help="only re-render a saved results .json")
     a = ap.parse_args()
+    if a.report:
+        with open(a.report) as f:
+            res = json.load(f)
+        for k, v in res.get("args", {}).items():
+            setattr(a, k, v)
+        print(report(res, a))
+        return
 
     background = wait_quiet(a.wait_quiet)
     tmp = tempfile.mkdtemp(prefix="lmgate-bench-")
@@ -467,12 +475,13 @@ def main():
 
     stamp = time.strftime("%Y%m%d-%H%M%S")
     os.makedirs(os.path.join(HERE, "results"), exist_ok=True)
-    md = report(results, a)
     base = os.path.join(HERE, "results", stamp)
-    with open(base + ".md", "w") as f:
-        f.write(md)
+    results["args"] = vars(a)
     with open(base + ".json", "w") as f:
         json.dump(results, f, indent=1)
+    md = report(results, a)
+    with open(base + ".md", "w") as f:
+        f.write(md)
     print(md)
     log("written %s.md and .json; logs in %s" % (base, tmp))
 
@@ -598,8 +607,8 @@ def report(res, a):
              "(%d Hz ticks) over the run ÷ completed requests. Added latency is the target's "
              "percentile minus direct's in the same run. Usage records: lines the gateway "
              "appended during the scenario (≥ completed: wrk does not count requests still in "
-             "flight when it stops). Other work %: CPU used meanwhile by processes outside the "
-             "benchmark, as % of the whole machine (anything above a few % skews that row).\n"
+             "flight when it stops). Other work %%: CPU used meanwhile by processes outside the "
+             "benchmark, as %% of the whole machine (anything above a few %% skews that row).\n"
              % CLK_TCK)
 
     L.append("## Streaming (32 concurrent streams × 40 events, 20 ms apart)\n")
