@@ -40,8 +40,8 @@ P_UPSTREAM, P_SSE, P_GATEWAY, P_NGINX = 18081, 18082, 18080, 18083
 COMPLETION = (
     '{"id":"chatcmpl-AbC1dEfGhIjKlMnOpQrStUvWxYz01","object":"chat.completion",'
     '"created":1764300000,"model":"gpt-4o-mini-2024-07-18","choices":[{"index":0,'
-    '"message":{"role":"assistant","content":"Packets cross the wire,\\n'
-    'a gateway counts every token,\\nmicroseconds pass. The request was metered and '
+    '"message":{"role":"assistant","content":"Packets cross the wire, '
+    'a gateway counts every token, microseconds pass. The request was metered and '
     'forwarded without delay; the caller never noticed the gateway in the path, which '
     'is exactly how it should be for a transparent proxy in front of an LLM API.",'
     '"refusal":null,"annotations":[]},"logprobs":null,"finish_reason":"stop"}],'
@@ -254,7 +254,7 @@ providers:
                          ("http://127.0.0.1:%d/openai/v1/chat/completions" % P_NGINX, None),
                          ("http://127.0.0.1:%d/openai/v1/chat/completions" % P_GATEWAY, KEY)):
             body = post(url, key)
-            if b'"usage"' not in body:
+            if json.loads(body).get("usage", {}).get("prompt_tokens") != 31:
                 raise SystemExit("unexpected answer from %s: %r" % (url, body[:200]))
 
     def pids(self, name):
@@ -423,7 +423,12 @@ def main():
                              rss_mb=rss_kb(pids) / 1024.0)
                     if name == "lmgate":
                         time.sleep(2.5)  # flush interval 1 s
-                        r["records"] = srv.stats_lines() - lines0
+                        recs = srv.stats_tail(lines0)
+                        r["records"] = len(recs)
+                        r["records_exact"] = sum(
+                            1 for x in recs if x.get("input_tokens") == 31
+                            and x.get("output_tokens") == 58 and x.get("status") == 200
+                            and x.get("error_type") is None)
                         expected_records += r["requests"]
                     results["rows"].append(r)
                     log("run %d %-10s %-6s %8.0f req/s p50 %5.0f p99 %6.0f p99.9 %6.0f us, "
@@ -596,7 +601,8 @@ def report(res, a):
                          and x["target"] == name)
                 added = "—" if name == "direct" else "%+.0f / %+.0f" % (
                     r["p50"] - d["p50"], r["p99"] - d["p99"])
-                recs = "%d (%d completed)" % (r["records"], r["requests"]) \
+                recs = "%d, %d exact (%d completed)" % (
+                    r["records"], r["records_exact"], r["requests"]) \
                     if "records" in r else ""
                 L.append("| %s (c=%d) | %s | %d | %.0f | %.0f | %.0f | %.0f | %s | %.1f | %.0f | %d "
                          "| %s | %.0f |" % (scen, r["conns"], name, run, r["rps"], r["p50"],
