@@ -2,6 +2,7 @@ package ai.numio.lmgate.testing;
 
 import static java.nio.charset.StandardCharsets.ISO_8859_1;
 import static java.nio.charset.StandardCharsets.US_ASCII;
+import static java.nio.charset.StandardCharsets.UTF_8;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -11,6 +12,7 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.BlockingQueue;
@@ -22,8 +24,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * An upstream on a raw loopback socket, for what a well-behaved HTTP server will not do: events
- * with delays, a slow first byte, a reset in the middle, garbage. Each connection reads one request
- * and runs the test's script on the socket.
+ * with delays, a slow first byte, a reset in the middle. Each connection reads one request (head
+ * and body, chunked or not) and runs the test's script on the socket.
  */
 public final class RawUpstream implements AutoCloseable {
 
@@ -33,16 +35,44 @@ public final class RawUpstream implements AutoCloseable {
     void run(Received request, Socket socket, OutputStream out) throws Exception;
   }
 
-  /** A request as the upstream received it. */
-  public record Received(String requestLine, List<String> headerLines, long receivedNanos) {
+  /**
+   * A request as the upstream received it.
+   *
+   * @param body the body, chunked coding removed
+   * @param chunked whether the body came with {@code Transfer-Encoding: chunked}
+   */
+  public record Received(
+      String requestLine, List<String> headerLines, byte[] body, boolean chunked) {
+
+    /** The first value of the header, or null. */
     public String header(String name) {
+      List<String> values = headers(name);
+      return values.isEmpty() ? null : values.get(0);
+    }
+
+    /** Every line's value of the header, in order. */
+    public List<String> headers(String name) {
       String prefix = name.toLowerCase(Locale.ROOT) + ":";
+      List<String> values = new ArrayList<>();
       for (String line : headerLines) {
         if (line.toLowerCase(Locale.ROOT).startsWith(prefix)) {
-          return line.substring(prefix.length()).trim();
+          values.add(line.substring(prefix.length()).trim());
         }
       }
-      return null;
+      return values;
+    }
+
+    /** The header names, lower case, in order. */
+    public List<String> headerNames() {
+      List<String> names = new ArrayList<>();
+      for (String line : headerLines) {
+        names.add(line.substring(0, line.indexOf(':')).toLowerCase(Locale.ROOT));
+      }
+      return names;
+    }
+
+    public String bodyText() {
+      return new String(body, UTF_8);
     }
   }
 
@@ -65,12 +95,24 @@ public final class RawUpstream implements AutoCloseable {
     return URI.create("http://127.0.0.1:" + server.getLocalPort());
   }
 
+  public int port() {
+    return server.getLocalPort();
+  }
+
   public void script(Script script) {
     this.script = script;
   }
 
   public List<Received> received() {
     return received;
+  }
+
+  /** The only request received so far; fails if not exactly one. */
+  public Received onlyRequest() {
+    if (received.size() != 1) {
+      throw new AssertionError("expected one request upstream, got " + received.size());
+    }
+    return received.get(0);
   }
 
   private void accept() {
@@ -96,12 +138,12 @@ public final class RawUpstream implements AutoCloseable {
       script.run(request, socket, out);
       out.flush();
       socket.shutdownOutput();
-      // wait for the peer to close, so a test can see when the gateway let go
+      // wait for the peer to close, so a test can see when the servlet let go
       while (in.read() >= 0) {
         // drain
       }
     } catch (Exception e) {
-      // the gateway went away, or the script cut the connection: both are the point of a test
+      // the servlet went away, or the script cut the connection: both are the point of a test
     } finally {
       connectionEnds.add(System.nanoTime());
     }
@@ -118,19 +160,21 @@ public final class RawUpstream implements AutoCloseable {
     if (matched < 4) {
       return null;
     }
-    long now = System.nanoTime();
     String[] lines = head.toString(ISO_8859_1).split("\r\n");
-    Received request = new Received(lines[0], List.of(lines).subList(1, lines.length), now);
-    String length = request.header("content-length");
+    List<String> headerLines = List.of(lines).subList(1, lines.length);
+    Received bare = new Received(lines[0], headerLines, new byte[0], false);
+    String length = bare.header("content-length");
     if (length != null) {
-      in.readNBytes(Integer.parseInt(length));
-    } else if ("chunked".equalsIgnoreCase(request.header("transfer-encoding"))) {
-      readChunkedBody(in);
+      return new Received(lines[0], headerLines, in.readNBytes(Integer.parseInt(length)), false);
     }
-    return request;
+    if ("chunked".equalsIgnoreCase(bare.header("transfer-encoding"))) {
+      return new Received(lines[0], headerLines, readChunkedBody(in), true);
+    }
+    return bare;
   }
 
-  private static void readChunkedBody(InputStream in) throws IOException {
+  private static byte[] readChunkedBody(InputStream in) throws IOException {
+    ByteArrayOutputStream body = new ByteArrayOutputStream();
     while (true) {
       StringBuilder line = new StringBuilder();
       int b;
@@ -140,14 +184,28 @@ public final class RawUpstream implements AutoCloseable {
         }
       }
       int size = Integer.parseInt(line.toString().split(";")[0].trim(), 16);
-      in.readNBytes(size + 2);
+      body.write(in.readNBytes(size));
+      in.readNBytes(2);
       if (size == 0) {
-        return;
+        return body.toByteArray();
       }
     }
   }
 
   // --- helpers for scripts ---
+
+  /** Writes a whole response with {@code Content-Length}; {@code headers} are name, value pairs. */
+  public static void fixedResponse(OutputStream out, int status, byte[] body, String... headers)
+      throws IOException {
+    StringBuilder head = new StringBuilder("HTTP/1.1 " + status + " X\r\n");
+    for (int i = 0; i < headers.length; i += 2) {
+      head.append(headers[i]).append(": ").append(headers[i + 1]).append("\r\n");
+    }
+    head.append("Content-Length: ").append(body.length).append("\r\n\r\n");
+    out.write(head.toString().getBytes(US_ASCII));
+    out.write(body);
+    out.flush();
+  }
 
   /** Writes a response head with chunked transfer coding. */
   public static void chunkedHead(
@@ -163,6 +221,7 @@ public final class RawUpstream implements AutoCloseable {
   }
 
   /** Writes one chunk and flushes it. */
+  /** Writes one chunk of {@code bytes[offset, offset+length)} and flushes it. */
   public static void chunk(OutputStream out, byte[] bytes, int offset, int length)
       throws IOException {
     if (length == 0) {
@@ -175,8 +234,11 @@ public final class RawUpstream implements AutoCloseable {
   }
 
   public static void chunk(OutputStream out, String text) throws IOException {
-    byte[] bytes = text.getBytes(java.nio.charset.StandardCharsets.UTF_8);
-    chunk(out, bytes, 0, bytes.length);
+    byte[] bytes = text.getBytes(UTF_8);
+    out.write((Integer.toHexString(bytes.length) + "\r\n").getBytes(US_ASCII));
+    out.write(bytes);
+    out.write("\r\n".getBytes(US_ASCII));
+    out.flush();
   }
 
   /** Ends a chunked body. */

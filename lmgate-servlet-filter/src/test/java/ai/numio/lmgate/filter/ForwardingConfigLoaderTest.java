@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ai.numio.lmgate.config.LMGateConfig;
+import ai.numio.lmgate.testing.RawUpstream;
 import jakarta.servlet.ServletConfig;
 import jakarta.servlet.ServletContext;
 import jakarta.servlet.ServletException;
@@ -135,10 +136,10 @@ class ForwardingConfigLoaderTest {
   /** The no-arg servlet, as web.xml declares it, loads its file in init() and forwards by it. */
   @Test
   void aServletDeclaredWithoutConfigurationLoadsItInInit() throws Exception {
-    try (ScriptedUpstream upstream =
-        new ScriptedUpstream(
+    try (RawUpstream upstream =
+        new RawUpstream(
             (request, socket, out) ->
-                ScriptedUpstream.fixedResponse(
+                RawUpstream.fixedResponse(
                     out, 200, "ok".getBytes(java.nio.charset.StandardCharsets.UTF_8)))) {
       Path file = yaml("servlet.yaml", upstream.uri().toString());
       try (ForwardingTomcat tomcat =

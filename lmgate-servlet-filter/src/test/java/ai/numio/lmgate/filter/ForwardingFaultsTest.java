@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ai.numio.lmgate.Failure;
+import ai.numio.lmgate.testing.RawUpstream;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -37,7 +38,7 @@ class ForwardingFaultsTest {
           + "\"output_tokens\":1}}}\n\n";
 
   @TempDir Path dir;
-  private ScriptedUpstream upstream;
+  private RawUpstream upstream;
   private ForwardingTomcat tomcat;
   private final HttpClient client = HttpClient.newHttpClient();
 
@@ -82,7 +83,7 @@ class ForwardingFaultsTest {
 
   @Test
   void noResponseHeadWithinTheIdleTimeoutIs504() throws Exception {
-    upstream = new ScriptedUpstream((request, socket, out) -> Thread.sleep(4000));
+    upstream = new RawUpstream((request, socket, out) -> Thread.sleep(4000));
     tomcat =
         ForwardingTomcat.start(
             dir, upstream.uri(), Map.of("LMGATE_UPSTREAM__IDLE_TIMEOUT_SECONDS", "1"));
@@ -108,15 +109,15 @@ class ForwardingFaultsTest {
   void eventsReachTheClientAsTheyAreSent() throws Exception {
     long[] sentAt = new long[5];
     upstream =
-        new ScriptedUpstream(
+        new RawUpstream(
             (request, socket, out) -> {
-              ScriptedUpstream.chunkedHead(out, 200, "text/event-stream");
+              RawUpstream.chunkedHead(out, 200, "text/event-stream");
               for (int i = 0; i < 5; i++) {
                 sentAt[i] = System.nanoTime();
-                ScriptedUpstream.chunk(out, "data: {\"n\":" + i + "}\n\n");
+                RawUpstream.chunk(out, "data: {\"n\":" + i + "}\n\n");
                 Thread.sleep(300);
               }
-              ScriptedUpstream.lastChunk(out);
+              RawUpstream.lastChunk(out);
             });
     tomcat = ForwardingTomcat.start(dir, upstream.uri());
 
@@ -160,14 +161,14 @@ class ForwardingFaultsTest {
   @Test
   void aStreamLongerThanTheIdleTimeoutIsNotCut() throws Exception {
     upstream =
-        new ScriptedUpstream(
+        new RawUpstream(
             (request, socket, out) -> {
-              ScriptedUpstream.chunkedHead(out, 200, "text/event-stream");
+              RawUpstream.chunkedHead(out, 200, "text/event-stream");
               for (int i = 0; i < 6; i++) { // 2.4 s in all, never 1 s silent
-                ScriptedUpstream.chunk(out, "data: " + i + "\n\n");
+                RawUpstream.chunk(out, "data: " + i + "\n\n");
                 Thread.sleep(400);
               }
-              ScriptedUpstream.lastChunk(out);
+              RawUpstream.lastChunk(out);
             });
     tomcat =
         ForwardingTomcat.start(
@@ -184,12 +185,12 @@ class ForwardingFaultsTest {
   @Test
   void anUpstreamSilentMidStreamForTheIdleTimeoutIsCut() throws Exception {
     upstream =
-        new ScriptedUpstream(
+        new RawUpstream(
             (request, socket, out) -> {
-              ScriptedUpstream.chunkedHead(out, 200, "text/event-stream");
-              ScriptedUpstream.chunk(out, START);
+              RawUpstream.chunkedHead(out, 200, "text/event-stream");
+              RawUpstream.chunk(out, START);
               Thread.sleep(6000);
-              ScriptedUpstream.lastChunk(out);
+              RawUpstream.lastChunk(out);
             });
     tomcat =
         ForwardingTomcat.start(
@@ -214,13 +215,13 @@ class ForwardingFaultsTest {
   @Test
   void anUpstreamResetMidStreamCutsTheClientToo() throws Exception {
     upstream =
-        new ScriptedUpstream(
+        new RawUpstream(
             (request, socket, out) -> {
-              ScriptedUpstream.chunkedHead(out, 200, "text/event-stream", "request-id", "req_1");
-              ScriptedUpstream.chunk(out, START);
-              ScriptedUpstream.chunk(out, "event: content_block_delta\ndata: {\"type\":\"content");
+              RawUpstream.chunkedHead(out, 200, "text/event-stream", "request-id", "req_1");
+              RawUpstream.chunk(out, START);
+              RawUpstream.chunk(out, "event: content_block_delta\ndata: {\"type\":\"content");
               Thread.sleep(200);
-              ScriptedUpstream.reset(socket);
+              RawUpstream.reset(socket);
             });
     tomcat = ForwardingTomcat.start(dir, upstream.uri());
 
@@ -242,15 +243,15 @@ class ForwardingFaultsTest {
   @Test
   void aClientAbortClosesTheUpstreamPromptly() throws Exception {
     upstream =
-        new ScriptedUpstream(
+        new RawUpstream(
             (request, socket, out) -> {
-              ScriptedUpstream.chunkedHead(out, 200, "text/event-stream");
-              ScriptedUpstream.chunk(out, START);
+              RawUpstream.chunkedHead(out, 200, "text/event-stream");
+              RawUpstream.chunk(out, START);
               for (int i = 0; i < 100; i++) { // 20 s of events unless the servlet lets go
                 Thread.sleep(200);
-                ScriptedUpstream.chunk(out, "event: ping\ndata: {\"type\": \"ping\"}\n\n");
+                RawUpstream.chunk(out, "event: ping\ndata: {\"type\": \"ping\"}\n\n");
               }
-              ScriptedUpstream.lastChunk(out);
+              RawUpstream.lastChunk(out);
             });
     tomcat = ForwardingTomcat.start(dir, upstream.uri());
 
@@ -272,7 +273,7 @@ class ForwardingFaultsTest {
   @Test
   void garbageFromTheUpstreamIs502() throws Exception {
     upstream =
-        new ScriptedUpstream(
+        new RawUpstream(
             (request, socket, out) -> {
               out.write("SSH-2.0-OpenSSH_9.6\r\n\r\n".getBytes(UTF_8));
               out.flush();

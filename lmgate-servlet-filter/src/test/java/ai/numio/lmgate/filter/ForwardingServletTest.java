@@ -3,6 +3,7 @@ package ai.numio.lmgate.filter;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ai.numio.lmgate.testing.RawUpstream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.http.HttpClient;
@@ -26,7 +27,7 @@ class ForwardingServletTest {
           .getBytes(UTF_8);
 
   @TempDir Path dir;
-  private ScriptedUpstream upstream;
+  private RawUpstream upstream;
   private ForwardingTomcat tomcat;
   private final HttpClient client = HttpClient.newHttpClient();
 
@@ -44,9 +45,9 @@ class ForwardingServletTest {
   void forwardsMethodPathQueryHeadersAndBodyUnchangedButHopByHop() throws Exception {
     byte[] gzipped = gzip(ANSWER);
     upstream =
-        new ScriptedUpstream(
+        new RawUpstream(
             (request, socket, out) ->
-                ScriptedUpstream.fixedResponse(
+                RawUpstream.fixedResponse(
                     out,
                     200,
                     gzipped,
@@ -101,7 +102,7 @@ class ForwardingServletTest {
                 + "\r\n",
             body);
 
-    ScriptedUpstream.Received forwarded = upstream.onlyRequest();
+    RawUpstream.Received forwarded = upstream.onlyRequest();
     assertThat(forwarded.requestLine())
         .isEqualTo("POST /v1/chat/completions?a=1&b=%2F+x&c=%7e&&d HTTP/1.1");
     assertThat(forwarded.body()).isEqualTo(body);
@@ -142,8 +143,7 @@ class ForwardingServletTest {
   @Test
   void aChunkedRequestBodyIsStreamedChunked() throws Exception {
     upstream =
-        new ScriptedUpstream(
-            (request, socket, out) -> ScriptedUpstream.fixedResponse(out, 201, ANSWER));
+        new RawUpstream((request, socket, out) -> RawUpstream.fixedResponse(out, 201, ANSWER));
     tomcat = ForwardingTomcat.start(dir, upstream.uri());
 
     RawClientExchange response =
@@ -156,7 +156,7 @@ class ForwardingServletTest {
 
     assertThat(response.status()).isEqualTo(201);
     assertThat(response.body()).isEqualTo(ANSWER);
-    ScriptedUpstream.Received forwarded = upstream.onlyRequest();
+    RawUpstream.Received forwarded = upstream.onlyRequest();
     assertThat(forwarded.requestLine()).isEqualTo("PUT /v1/files/f_1 HTTP/1.1");
     assertThat(forwarded.chunked()).isTrue();
     assertThat(forwarded.bodyText()).isEqualTo("hello, world");
@@ -166,10 +166,9 @@ class ForwardingServletTest {
   @Test
   void aRequestWithoutBodyIsSentWithoutBody() throws Exception {
     upstream =
-        new ScriptedUpstream(
+        new RawUpstream(
             (request, socket, out) ->
-                ScriptedUpstream.fixedResponse(
-                    out, 200, ANSWER, "Content-Type", "application/json"));
+                RawUpstream.fixedResponse(out, 200, ANSWER, "Content-Type", "application/json"));
     tomcat = ForwardingTomcat.start(dir, upstream.uri());
 
     HttpResponse<byte[]> response =
@@ -183,7 +182,7 @@ class ForwardingServletTest {
 
     assertThat(response.statusCode()).isEqualTo(200);
     assertThat(response.body()).isEqualTo(ANSWER);
-    ScriptedUpstream.Received forwarded = upstream.onlyRequest();
+    RawUpstream.Received forwarded = upstream.onlyRequest();
     assertThat(forwarded.requestLine()).isEqualTo("DELETE /v1beta/models?pageSize=5 HTTP/1.1");
     assertThat(forwarded.body()).isEmpty();
     assertThat(forwarded.chunked()).isFalse();
@@ -202,8 +201,7 @@ class ForwardingServletTest {
   @Test
   void forwardedHeadersAreAddedOnlyWhenConfigured() throws Exception {
     upstream =
-        new ScriptedUpstream(
-            (request, socket, out) -> ScriptedUpstream.fixedResponse(out, 204, new byte[0]));
+        new RawUpstream((request, socket, out) -> RawUpstream.fixedResponse(out, 204, new byte[0]));
     tomcat =
         ForwardingTomcat.start(
             dir, upstream.uri(), Map.of("LMGATE_UPSTREAM__FORWARDED_HEADERS", "true"));
@@ -217,7 +215,7 @@ class ForwardingServletTest {
             new byte[0]);
 
     assertThat(response.status()).isEqualTo(204);
-    ScriptedUpstream.Received forwarded = upstream.onlyRequest();
+    RawUpstream.Received forwarded = upstream.onlyRequest();
     assertThat(forwarded.headers("Host")).containsExactly("127.0.0.1:" + upstream.port());
     assertThat(forwarded.headers("Via")).containsExactly("1.1 edge, 1.1 lmgate");
     assertThat(forwarded.headers("X-Forwarded-For")).containsExactly("203.0.113.7, 127.0.0.1");
@@ -227,7 +225,7 @@ class ForwardingServletTest {
 
   @Test
   void aPathUnderNoRouteIs404Json() throws Exception {
-    upstream = new ScriptedUpstream((request, socket, out) -> {});
+    upstream = new RawUpstream((request, socket, out) -> {});
     tomcat = ForwardingTomcat.start(dir, upstream.uri());
 
     HttpResponse<String> response =
@@ -246,7 +244,7 @@ class ForwardingServletTest {
 
   @Test
   void aPathThatTriesToLeaveItsRouteIs400Json() throws Exception {
-    upstream = new ScriptedUpstream((request, socket, out) -> {});
+    upstream = new RawUpstream((request, socket, out) -> {});
     tomcat = ForwardingTomcat.start(dir, upstream.uri());
 
     for (String path : new String[] {"/openai/v1/%2e%2e/admin", "/openai//v1/models"}) {
@@ -267,10 +265,9 @@ class ForwardingServletTest {
   @Test
   void underAContextPathTheRoutePrefixFollowsIt() throws Exception {
     upstream =
-        new ScriptedUpstream(
+        new RawUpstream(
             (request, socket, out) ->
-                ScriptedUpstream.fixedResponse(
-                    out, 200, ANSWER, "Content-Type", "application/json"));
+                RawUpstream.fixedResponse(out, 200, ANSWER, "Content-Type", "application/json"));
     tomcat =
         ForwardingTomcat.start(
             dir, "/lmgate", ForwardingTomcat.config(dir, upstream.uri(), Map.of()));
