@@ -75,7 +75,8 @@ public final class LMGateProxyServlet extends ProxyServlet {
       ErrorResponses.send(response, ErrorResponse.FORBIDDEN);
       return;
     }
-    if (!isValidUri(match.upstreamUri(request.getQueryString()))) {
+    String target = match.upstreamUri(request.getQueryString());
+    if (!isValidUri(target)) {
       ErrorResponses.send(
           response,
           ErrorResponse.badPath(
@@ -84,7 +85,7 @@ public final class LMGateProxyServlet extends ProxyServlet {
     }
     ProxiedExchange proxied =
         ProxiedExchange.attach(
-            request, match, gate.begin(caller.get(), match, request.getMethod(), rawPath));
+            request, target, gate.begin(caller.get(), match, request.getMethod(), rawPath));
     try {
       super.service(request, response);
     } catch (RuntimeException e) {
@@ -109,7 +110,7 @@ public final class LMGateProxyServlet extends ProxyServlet {
 
   @Override
   protected String rewriteTarget(HttpServletRequest request) {
-    return ProxiedExchange.of(request).match.upstreamUri(request.getQueryString());
+    return ProxiedExchange.of(request).target; // built and checked once, in service()
   }
 
   @Override

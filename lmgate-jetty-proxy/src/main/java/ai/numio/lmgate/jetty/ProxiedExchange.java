@@ -1,7 +1,6 @@
 package ai.numio.lmgate.jetty;
 
 import ai.numio.lmgate.Exchange;
-import ai.numio.lmgate.route.RouteMatch;
 import jakarta.servlet.http.HttpServletRequest;
 
 /**
@@ -12,18 +11,20 @@ final class ProxiedExchange {
 
   private static final String ATTRIBUTE = ProxiedExchange.class.getName();
 
-  final RouteMatch match;
+  /** The upstream URI: the route's upstream, the path remainder, the query as sent. */
+  final String target;
+
   final Exchange exchange;
   volatile boolean clientGone;
   volatile boolean responseStarted;
 
-  private ProxiedExchange(RouteMatch match, Exchange exchange) {
-    this.match = match;
+  private ProxiedExchange(String target, Exchange exchange) {
+    this.target = target;
     this.exchange = exchange;
   }
 
-  static ProxiedExchange attach(HttpServletRequest request, RouteMatch match, Exchange exchange) {
-    ProxiedExchange proxied = new ProxiedExchange(match, exchange);
+  static ProxiedExchange attach(HttpServletRequest request, String target, Exchange exchange) {
+    ProxiedExchange proxied = new ProxiedExchange(target, exchange);
     request.setAttribute(ATTRIBUTE, proxied);
     return proxied;
   }

@@ -182,6 +182,28 @@ class GatewayJsonTest {
   }
 
   @Test
+  void redirectsAreHandedToTheClientNotFollowed() throws Exception {
+    upstream.stubFor(
+        any(anyUrl())
+            .willReturn(
+                aResponse()
+                    .withStatus(307)
+                    .withHeader("Location", "https://elsewhere.example/v1")));
+    HttpResponse<String> response =
+        client.send(
+            HttpRequest.newBuilder(gateway.uri("/openai/v1/models"))
+                .header("Authorization", "Bearer " + Gateway.ALPHA_KEY)
+                .build(),
+            HttpResponse.BodyHandlers.ofString(UTF_8));
+    assertThat(response.statusCode()).isEqualTo(307);
+    assertThat(response.headers().firstValue("Location")).hasValue("https://elsewhere.example/v1");
+    assertThat(upstream.findAll(anyRequestedFor(anyUrl()))).hasSize(1);
+    JsonNode record = gateway.onlyRecord();
+    assertThat(record.get("status").asInt()).isEqualTo(307);
+    assertThat(record.get("error_type").isNull()).isTrue();
+  }
+
+  @Test
   void healthzNeedsNoKey() throws Exception {
     HttpResponse<String> response =
         client.send(
