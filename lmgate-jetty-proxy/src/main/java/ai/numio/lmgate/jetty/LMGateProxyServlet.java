@@ -126,11 +126,28 @@ public final class LMGateProxyServlet extends ProxyServlet {
         });
   }
 
+  /**
+   * Only with {@code upstream.forwarded_headers}: {@code Via}, and {@code X-Forwarded-For} (the
+   * client appended to what earlier proxies sent), {@code -Proto} and {@code -Host}, as LMGate's
+   * forwarding servlet in the WAR writes them (Jetty's own default is RFC 7239 {@code Forwarded}).
+   */
   @Override
   protected void addProxyHeaders(HttpServletRequest request, Request proxyRequest) {
-    if (gate.config().upstream().forwardedHeaders()) {
-      super.addProxyHeaders(request, proxyRequest);
+    if (!gate.config().upstream().forwardedHeaders()) {
+      return;
     }
+    addViaHeader(request, proxyRequest);
+    String earlier = request.getHeader("X-Forwarded-For");
+    String client = request.getRemoteAddr();
+    String host = request.getHeader("Host");
+    proxyRequest.headers(
+        headers -> {
+          headers.put("X-Forwarded-For", earlier == null ? client : earlier + ", " + client);
+          headers.put("X-Forwarded-Proto", request.getScheme());
+          if (host != null) {
+            headers.put("X-Forwarded-Host", host);
+          }
+        });
   }
 
   @Override

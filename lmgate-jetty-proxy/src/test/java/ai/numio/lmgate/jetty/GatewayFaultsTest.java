@@ -86,6 +86,28 @@ class GatewayFaultsTest {
   }
 
   @Test
+  void anUpstreamSilentMidStreamIsCutAsUpstreamTimeout() throws Exception {
+    upstream =
+        new RawUpstream(
+            (request, socket, out) -> {
+              RawUpstream.chunkedHead(out, 200, "text/event-stream");
+              RawUpstream.chunk(out, ANTHROPIC_START);
+              Thread.sleep(4000); // longer than the idle timeout
+              RawUpstream.lastChunk(out);
+            });
+    gateway =
+        Gateway.start(dir, upstream.uri(), Map.of("LMGATE_UPSTREAM__IDLE_TIMEOUT_SECONDS", "1"));
+    HttpResponse<InputStream> response =
+        client.send(messages(), HttpResponse.BodyHandlers.ofInputStream());
+    assertThat(response.statusCode()).isEqualTo(200);
+    assertThatThrownBy(() -> response.body().readAllBytes()).isInstanceOf(IOException.class);
+    JsonNode record = gateway.awaitOnlyRecord();
+    assertThat(record.get("status").asInt()).isEqualTo(200);
+    assertThat(record.get("error_type").asText()).isEqualTo("upstream_timeout");
+    assertThat(record.get("input_tokens").asLong()).isEqualTo(812);
+  }
+
+  @Test
   void resetMidStreamKeepsTheTokensSeenSoFar() throws Exception {
     upstream =
         new RawUpstream(

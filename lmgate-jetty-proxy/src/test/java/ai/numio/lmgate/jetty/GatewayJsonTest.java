@@ -182,6 +182,29 @@ class GatewayJsonTest {
   }
 
   @Test
+  void forwardedHeadersAreAddedOnlyWhenConfigured() throws Exception {
+    int forwardingPort;
+    upstream.stubFor(any(anyUrl()).willReturn(aResponse().withStatus(200)));
+    try (Gateway forwarding =
+        Gateway.start(
+            dir.resolve("fwd"),
+            URI.create("http://127.0.0.1:" + upstream.port()),
+            java.util.Map.of("LMGATE_UPSTREAM__FORWARDED_HEADERS", "true"))) {
+      forwardingPort = forwarding.server.port();
+      client.send(
+          HttpRequest.newBuilder(forwarding.uri("/openai/v1/models"))
+              .header("Authorization", "Bearer " + Gateway.ALPHA_KEY)
+              .build(),
+          HttpResponse.BodyHandlers.ofString(UTF_8));
+    }
+    LoggedRequest forwarded = upstream.findAll(anyRequestedFor(anyUrl())).get(0);
+    assertThat(forwarded.getHeader("X-Forwarded-For")).isEqualTo("127.0.0.1");
+    assertThat(forwarded.getHeader("X-Forwarded-Proto")).isEqualTo("http");
+    assertThat(forwarded.getHeader("X-Forwarded-Host")).isEqualTo("127.0.0.1:" + forwardingPort);
+    assertThat(forwarded.containsHeader("Via")).isTrue();
+  }
+
+  @Test
   void redirectsAreHandedToTheClientNotFollowed() throws Exception {
     upstream.stubFor(
         any(anyUrl())
