@@ -151,6 +151,13 @@ public final class LMGateProxyServlet extends ProxyServlet {
   }
 
   @Override
+  protected Request.Content proxyRequestContent(
+      HttpServletRequest request, HttpServletResponse response, Request proxyRequest)
+      throws IOException {
+    return new RequestBody(request, getHttpClient().getByteBufferPool());
+  }
+
+  @Override
   protected void sendProxyRequest(
       HttpServletRequest request, HttpServletResponse response, Request proxyRequest) {
     ProxiedExchange proxied = ProxiedExchange.of(request);
@@ -158,10 +165,15 @@ public final class LMGateProxyServlet extends ProxyServlet {
     super.sendProxyRequest(request, response, proxyRequest);
   }
 
+  /**
+   * Copies the upstream's headers as they are (Jetty's default re-joins every value as a
+   * comma-separated list, which turns {@code Expires: Thu, 01 Dec 2026 …} into {@code Thu,01 Dec
+   * 2026 …}), minus the hop-by-hop ones: see {@link ResponseHeaders}.
+   */
   @Override
   protected void onServerResponseHeaders(
       HttpServletRequest request, HttpServletResponse response, Response serverResponse) {
-    super.onServerResponseHeaders(request, response, serverResponse);
+    ResponseHeaders.copy(serverResponse.getHeaders(), response);
     ProxiedExchange proxied = ProxiedExchange.of(request);
     proxied.responseStarted = true;
     proxied.exchange.onResponse(

@@ -10,6 +10,7 @@ import static com.github.tomakehurst.wiremock.core.WireMockConfiguration.options
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ai.numio.lmgate.testing.RawUpstream;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.github.tomakehurst.wiremock.WireMockServer;
 import com.github.tomakehurst.wiremock.verification.LoggedRequest;
@@ -202,6 +203,63 @@ class GatewayJsonTest {
     assertThat(forwarded.getHeader("X-Forwarded-Proto")).isEqualTo("http");
     assertThat(forwarded.getHeader("X-Forwarded-Host")).isEqualTo("127.0.0.1:" + forwardingPort);
     assertThat(forwarded.containsHeader("Via")).isTrue();
+  }
+
+  @Test
+  void responseHeadersReachTheClientAsSentExceptHopByHopOnes() throws Exception {
+    byte[] body = Gateway.fixture("openai/chat-nonstream.json");
+    try (RawUpstream raw =
+            new RawUpstream(
+                (request, socket, out) ->
+                    RawUpstream.fixedResponse(
+                        out,
+                        200,
+                        body,
+                        "Content-Type",
+                        "application/json",
+                        "Expires",
+                        "Thu, 01 Dec 2026 16:00:00 GMT",
+                        "Set-Cookie",
+                        "a=1; Expires=Wed, 21 Oct 2026 07:28:00 GMT; Path=/",
+                        "Set-Cookie",
+                        "b=2; Path=/v1",
+                        "Cache-Control",
+                        "no-cache, no-store",
+                        "openai-processing-ms",
+                        "412",
+                        "Connection",
+                        "keep-alive, X-Hop",
+                        "X-Hop",
+                        "upstream-only",
+                        "Keep-Alive",
+                        "timeout=5",
+                        "Proxy-Authenticate",
+                        "Basic realm=\"upstream\""));
+        Gateway gateway = Gateway.start(dir.resolve("raw"), raw.uri())) {
+      HttpResponse<byte[]> response =
+          client.send(
+              HttpRequest.newBuilder(gateway.uri("/openai/v1/chat/completions"))
+                  .header("Authorization", "Bearer " + Gateway.ALPHA_KEY)
+                  .POST(HttpRequest.BodyPublishers.ofString("{}"))
+                  .build(),
+              HttpResponse.BodyHandlers.ofByteArray());
+
+      assertThat(response.statusCode()).isEqualTo(200);
+      assertThat(response.body()).isEqualTo(body);
+      var headers = response.headers();
+      assertThat(headers.allValues("Expires")).containsExactly("Thu, 01 Dec 2026 16:00:00 GMT");
+      assertThat(headers.allValues("Set-Cookie"))
+          .containsExactly("a=1; Expires=Wed, 21 Oct 2026 07:28:00 GMT; Path=/", "b=2; Path=/v1");
+      assertThat(headers.allValues("Cache-Control")).containsExactly("no-cache, no-store");
+      assertThat(headers.allValues("openai-processing-ms")).containsExactly("412");
+      assertThat(headers.allValues("Content-Length"))
+          .containsExactly(Integer.toString(body.length));
+      assertThat(headers.allValues("Date")).hasSize(1);
+      assertThat(headers.map().keySet())
+          .map(name -> name.toLowerCase(java.util.Locale.ROOT))
+          .doesNotContain("x-hop", "keep-alive", "proxy-authenticate", "connection");
+      assertThat(gateway.onlyRecord().get("output_tokens").asLong()).isEqualTo(161);
+    }
   }
 
   @Test

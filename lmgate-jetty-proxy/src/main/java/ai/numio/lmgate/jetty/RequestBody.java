@@ -1,0 +1,38 @@
+package ai.numio.lmgate.jetty;
+
+import jakarta.servlet.http.HttpServletRequest;
+import java.io.IOException;
+import org.eclipse.jetty.client.InputStreamRequestContent;
+import org.eclipse.jetty.io.ByteBufferPool;
+import org.eclipse.jetty.io.Content;
+
+/**
+ * The client's request body streamed to the upstream as it is read, in buffers taken from the proxy
+ * client's pool. Jetty's own {@code ProxyInputStreamRequestContent} allocates a fresh 4 KiB buffer
+ * for every read, a fifth of all the gateway allocated per request under load.
+ */
+final class RequestBody extends InputStreamRequestContent {
+
+  private static final int BUFFER_BYTES = 4096;
+
+  private final long length;
+
+  RequestBody(HttpServletRequest request, ByteBufferPool pool) throws IOException {
+    super(null, request.getInputStream(), new ByteBufferPool.Sized(pool, false, BUFFER_BYTES));
+    this.length = request.getContentLengthLong();
+  }
+
+  @Override
+  public long getLength() {
+    return length; // -1 when unknown: the upstream request is then chunked
+  }
+
+  @Override
+  public Content.Chunk read() {
+    Content.Chunk chunk = super.read();
+    if (Content.Chunk.isFailure(chunk) && !chunk.isLast()) {
+      fail(chunk.getFailure()); // a client that failed mid-body does not get another read
+    }
+    return chunk;
+  }
+}
