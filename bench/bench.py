@@ -3,8 +3,9 @@
 
 Starts a static nginx upstream, a paced SSE upstream (sse_upstream.py), the gateway and a
 plain nginx reverse proxy, then measures each scenario against "direct" (the upstream
-itself), "nginx" (proxy_pass) and "lmgate", each run twice, and writes a markdown table
-to bench/results/<timestamp>.md (plus the raw figures as .json).
+itself), "nginx" (proxy_pass), "jetty" (Jetty's ProxyServlet with nothing of LMGate:
+JettyProxyFloor.java, request/response scenarios only) and "lmgate", each run twice, and
+writes a markdown table to bench/results/<timestamp>.md (plus the raw figures as .json).
 
 Cores (2-core box): wrk and the stream client on core 0; every server (upstreams, the proxy
 under test) on core 1. Override with BENCH_LOAD_CPUS / BENCH_SERVER_CPUS.
@@ -34,7 +35,10 @@ SERVER_CPUS = os.environ.get("BENCH_SERVER_CPUS", "1")
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 KEY = "sk-bench-0123456789abcdefghijklmnopqrstuvwxyz"
 
-P_UPSTREAM, P_SSE, P_GATEWAY, P_NGINX = 18081, 18082, 18080, 18083
+P_UPSTREAM, P_SSE, P_GATEWAY, P_NGINX, P_JETTY = 18081, 18082, 18080, 18083, 18084
+FLOOR = os.path.join(HERE, "JettyProxyFloor.java")
+# JFR attributes samples to the right frame only with debug info at non-safepoints too
+JFR_ACCURACY = ["-XX:+UnlockDiagnosticVMOptions", "-XX:+DebugNonSafepoints"]
 
 # A realistic OpenAI chat completion (~900 bytes) with usage.
 COMPLETION = (
@@ -246,12 +250,15 @@ providers:
         self._spawn("upstream", ["nginx", "-c", up, "-p", os.path.dirname(up)])
         self._spawn("sse", [sys.executable, os.path.join(HERE, "sse_upstream.py"), str(P_SSE)])
         self._spawn("proxy", ["nginx", "-c", proxy, "-p", os.path.dirname(proxy)])
-        self._spawn("lmgate", ["java"] + self.java_opts + ["-jar", JAR, "--config", cfg])
-        for port in (P_UPSTREAM, P_SSE, P_NGINX, P_GATEWAY):
+        self._spawn("lmgate", ["java"] + self.java_opts + JFR_ACCURACY + ["-jar", JAR, "--config", cfg])
+        self._spawn("jetty", ["java"] + self.java_opts + JFR_ACCURACY +
+                    ["-cp", JAR, FLOOR, str(P_JETTY), "http://127.0.0.1:%d" % P_UPSTREAM, "/openai"])
+        for port in (P_UPSTREAM, P_SSE, P_NGINX, P_GATEWAY, P_JETTY):
             wait_port(port, 60)
         # one request through each path, so a misconfiguration fails here and not in wrk
         for url, key in (("http://127.0.0.1:%d/v1/chat/completions" % P_UPSTREAM, None),
                          ("http://127.0.0.1:%d/openai/v1/chat/completions" % P_NGINX, None),
+                         ("http://127.0.0.1:%d/openai/v1/chat/completions" % P_JETTY, None),
                          ("http://127.0.0.1:%d/openai/v1/chat/completions" % P_GATEWAY, KEY)):
             body = post(url, key)
             if json.loads(body).get("usage", {}).get("prompt_tokens") != 31:
@@ -336,6 +343,9 @@ TARGETS = {
     "nginx": {"url": "http://127.0.0.1:%d/openai/v1/chat/completions" % P_NGINX,
               "sse": "http://127.0.0.1:%d/ssebench/v1/chat/completions" % P_NGINX,
               "cpu": "proxy", "key": ""},
+    # Jetty's ProxyServlet alone (bench/JettyProxyFloor.java): what LMGate is built on
+    "jetty": {"url": "http://127.0.0.1:%d/openai/v1/chat/completions" % P_JETTY,
+              "sse": None, "cpu": "jetty", "key": ""},
     "lmgate": {"url": "http://127.0.0.1:%d/openai/v1/chat/completions" % P_GATEWAY,
                "sse": "http://127.0.0.1:%d/ssebench/v1/chat/completions" % P_GATEWAY,
                "cpu": "lmgate", "key": KEY},
@@ -361,6 +371,10 @@ def sse_clients(url, key, streams, events, interval_ms, ramp_s=0.0):
            url, str(streams), str(events), str(interval_ms), key or "-", str(ramp_s)]
     return subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True)
 
+
+# The 32 streams start 10 ms apart (all 32 still overlap: each lasts 800 ms), so TTFB measures
+# the path, not 32 requests queued at once behind a single-threaded upstream on one core.
+STREAM_RAMP_S = 0.32
 
 SCENARIOS = [  # name, connections, think time (ms)
     ("throughput", 64, 0),
@@ -396,15 +410,18 @@ def main():
     srv = Servers(tmp, a.java_opts.split())
     results = {"rows": [], "streams": [], "slow": {}, "records": {}, "profile": None,
                "machine": machine(), "java_opts": a.java_opts, "background_busy": background,
+               "stream_ramp_s": STREAM_RAMP_S,
                "started": datetime.datetime.now(datetime.timezone.utc).isoformat()}
     expected_records = 0
     try:
         srv.start()
         log("servers up; warming up (gateway %ds, others 5 s)" % a.warmup)
         for name, t in TARGETS.items():
-            wrk(t["url"], t["key"], 16, a.warmup if name == "lmgate" else min(5, a.warmup))
+            java = name in ("lmgate", "jetty")
+            wrk(t["url"], t["key"], 16, a.warmup if java else min(5, a.warmup))
         for name, t in TARGETS.items():  # the streaming path too
-            sse_clients(t["sse"], t["key"], 32, 10, 5).communicate()
+            if t["sse"]:
+                sse_clients(t["sse"], t["key"], 32, 10, 5).communicate()
         subprocess.run(["sleep", "2"])
         warm_lines = srv.stats_lines()
 
@@ -438,11 +455,14 @@ def main():
                                                ", records %d" % r["records"]
                                                if "records" in r else ""))
             for name, t in TARGETS.items():
+                if not t["sse"]:
+                    continue
                 lines0 = srv.stats_lines()
                 pids = srv.pids(t["cpu"])
                 c0 = cpu_ticks(pids)
                 fg = Foreign(srv)
-                s = json.loads(sse_clients(t["sse"], t["key"], 32, 40, 20).communicate()[0])
+                s = json.loads(sse_clients(t["sse"], t["key"], 32, 40, 20,
+                                            ramp_s=STREAM_RAMP_S).communicate()[0])
                 c1 = cpu_ticks(pids)
                 s.update(run=run, target=name, cpu_ms=(c1 - c0) * 1e3 / CLK_TCK,
                          foreign_pct=fg.percent())
@@ -539,7 +559,7 @@ def profile(srv, tmp, seconds):
     subprocess.run(["jcmd", str(pid), "JFR.stop", "name=bench"], capture_output=True)
     out = subprocess.run(["jfr", "print", "--stack-depth", "64", "--events",
                           "jdk.ExecutionSample", jfr_file], capture_output=True, text=True).stdout
-    self_count, incl_count, samples = {}, {}, 0
+    self_count, incl_count, layers, samples = {}, {}, {}, 0
     for block in out.split("jdk.ExecutionSample")[1:]:
         frames = re.findall(r"^\s+([\w$.<>/]+)\(.*?\)\s+line:", block, re.M)
         if not frames:
@@ -548,11 +568,37 @@ def profile(srv, tmp, seconds):
         self_count[frames[0]] = self_count.get(frames[0], 0) + 1
         for fr in set(frames):
             incl_count[fr] = incl_count.get(fr, 0) + 1
+        layer = layer_of(frames)
+        layers[layer] = layers.get(layer, 0) + 1
     top = lambda d, n: [(k, round(100.0 * v / max(1, samples), 1))
                         for k, v in sorted(d.items(), key=lambda kv: -kv[1])[:n]]
     own = {k: v for k, v in incl_count.items() if k.startswith("ai.numio.")}
     return {"requests": r["requests"], "rps": r["rps"], "samples": samples,
-            "file": jfr_file, "self": top(self_count, 15), "lmgate_inclusive": top(own, 15)}
+            "file": jfr_file, "self": top(self_count, 15), "lmgate_inclusive": top(own, 15),
+            "layers": top(layers, 20)}
+
+
+def layer_of(frames):
+    """The layer a CPU sample belongs to: the package of the innermost LMGate or Jetty frame of
+    its stack (library and JDK frames count for the code that called them)."""
+    for fr in frames:
+        if fr.startswith("ai.numio.lmgate."):
+            part = fr.split(".")[3]
+            return {"meter": "LMGate: metering", "stats": "LMGate: usage records (writer thread)",
+                    "auth": "LMGate: keys and allow-list", "route": "LMGate: routing"}.get(
+                        part, "LMGate: the proxy servlet and exchange")
+        if fr.startswith("org.eclipse.jetty."):
+            part = fr.split(".")[3]
+            if part == "ee10":
+                return {"proxy": "Jetty: ProxyServlet", "servlet": "Jetty: servlet layer"}.get(
+                    fr.split(".")[4], "Jetty: other")
+            return {"client": "Jetty: HttpClient (upstream connections, requests, responses)",
+                    "server": "Jetty: server (connections, request/response state)",
+                    "http": "Jetty: HTTP/1.1 parsing and generation (both sides)",
+                    "io": "Jetty: socket I/O, selectors, buffers (both sides)",
+                    "util": "Jetty: utilities (thread pool, callbacks, locks, pools)"}.get(
+                        part, "Jetty: other")
+    return "JDK and other (outside any LMGate or Jetty frame)"
 
 
 # ---------------------------------------------------------------- report
@@ -609,7 +655,7 @@ def report(res, a):
                                             r["p99"], r["p999"], added, r["cpu_us_per_req"],
                                             r["rss_mb"], r["errors"], recs, r["foreign_pct"]))
     L.append("\nCPU µs/req is the process under test (for *direct*: the upstream nginx; for "
-             "*nginx*: master + worker; for *lmgate*: the JVM), from /proc utime+stime "
+             "*nginx*: master + worker; for *jetty* and *lmgate*: the JVM), from /proc utime+stime "
              "(%d Hz ticks) over the run ÷ completed requests. Added latency is the target's "
              "percentile minus direct's in the same run. Usage records: lines the gateway "
              "appended during the scenario (≥ completed: wrk does not count requests still in "
@@ -617,7 +663,8 @@ def report(res, a):
              "benchmark, as %% of the whole machine (anything above a few %% skews that row).\n"
              % CLK_TCK)
 
-    L.append("## Streaming (32 concurrent streams × 40 events, 20 ms apart)\n")
+    L.append("## Streaming (32 concurrent streams × 40 events, 20 ms apart, started %d ms apart)\n"
+             % round(1000 * res.get("stream_ramp_s", 0) / 32))
     L.append("| target | run | ok | TTFB p50 / p99 µs | event delay p50 / p99 / max µs | "
              "gaps p1–p99 ms | coalesced events | CPU ms | usage records exact | other work % |")
     L.append("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|")
@@ -677,6 +724,15 @@ def report(res, a):
     L.append("| CPU per request | ≤ 1.5 × nginx | %.2f × (%.1f vs %.1f µs) | %s |" % (
         cpu, mv("throughput", "lmgate", "cpu_us_per_req"),
         mv("throughput", "nginx", "cpu_us_per_req"), ok(cpu <= 1.5)))
+    if any(r["target"] == "jetty" for r in rows):
+        L.append("| *floor: Jetty's ProxyServlet alone, 64 connections* | — | %.2f × nginx "
+                 "(%.0f req/s), %.1f µs CPU/req = %.2f × nginx; LMGate adds %+.1f µs/req | — |" % (
+                     mv("throughput", "jetty", "rps") / mv("throughput", "nginx", "rps"),
+                     mv("throughput", "jetty", "rps"), mv("throughput", "jetty", "cpu_us_per_req"),
+                     mv("throughput", "jetty", "cpu_us_per_req")
+                     / mv("throughput", "nginx", "cpu_us_per_req"),
+                     mv("throughput", "lmgate", "cpu_us_per_req")
+                     - mv("throughput", "jetty", "cpu_us_per_req")))
     L.append("| added latency, paced ~400 req/s, p50 | ≤ 150 µs | %+.0f µs (nginx %+.0f) | %s |" % (
         a50, med([r["p50"] for r in rows if r["scenario"] == "paced" and r["target"] == "nginx"])
         - mv("paced", "direct", "p50"), ok(a50 <= 150)))
@@ -706,7 +762,11 @@ def report(res, a):
         p = res["profile"]
         L.append("## Gateway CPU profile (JFR `profile` settings, one extra throughput run, "
                  "%.0f req/s under JFR, %d samples)\n" % (p["rps"], p["samples"]))
-        L.append("| top self frames | % of samples |")
+        L.append("| layer (innermost LMGate or Jetty frame of each sample) | % of samples |")
+        L.append("|---|---:|")
+        for k, v in p.get("layers", []):
+            L.append("| %s | %.1f |" % (k, v))
+        L.append("\n| top self frames | % of samples |")
         L.append("|---|---:|")
         for k, v in p["self"]:
             L.append("| `%s` | %.1f |" % (k, v))
