@@ -20,6 +20,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -258,10 +259,13 @@ class LMGateTest {
     assertThat(gate.authorize(alpha, null, "c")).isPresent();
     Files.writeString(
         allowList, "id,api_key,owner,added\n9,sk-someone-else-entirely,team-gamma,2026-03-01\n");
+    Files.setLastModifiedTime(allowList, FileTime.from(time.now()));
     time.setWallClock(time.now().plusSeconds(60));
     assertThat(gate.reloadAllowList()).isTrue();
     assertThat(gate.authorize(alpha, null, "c")).isEmpty();
     Files.writeString(allowList, "id,api_key\nbroken");
+    Files.setLastModifiedTime(allowList, FileTime.from(time.now()));
+    time.setWallClock(time.now().plusSeconds(60));
     assertThat(gate.reloadAllowList()).isFalse();
     assertThat(gate.allowList().size()).isEqualTo(1);
   }

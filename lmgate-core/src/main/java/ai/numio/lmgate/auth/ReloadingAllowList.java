@@ -22,11 +22,17 @@ import org.slf4j.LoggerFactory;
  * <p>{@link #reloadIfChanged()} compares the file's modification time, size and identity with the
  * last read, following symbolic links. A valid new file replaces the table. An invalid, unreadable
  * or deleted file keeps the previous table and logs an ERROR naming the problem, once per distinct
- * problem; an INFO follows when the file is good again. A file that changes while being read is
- * read again at the next check. A file modified within {@value #RECENT_SECONDS} seconds of being
- * read is read again at the next check too, since a second same-size write within the file system's
- * timestamp granularity would leave the stamp unchanged; the content is compared, so such a re-read
- * that finds nothing new is silent.
+ * problem; an INFO follows when the file is good again.
+ *
+ * <p>A changed file is read only once it has settled: modified at least {@value #RECENT_SECONDS}
+ * seconds ago, or (for a file whose time is ahead of the clock) unchanged for that long since a
+ * check first saw it. A program that rewrites the file in place truncates it and writes it in
+ * several pieces; a check in between would otherwise load a prefix of the new list, refusing every
+ * key after the cut and accepting the fragment of a key cut in half. A file that changes while
+ * being read is read again at the next check. A file modified within {@value #RECENT_SECONDS}
+ * seconds of being read is read again at the next check too, since a second same-size write within
+ * the file system's timestamp granularity would leave the stamp unchanged; the content is compared,
+ * so such a re-read that finds nothing new is silent.
  */
 public final class ReloadingAllowList {
 
@@ -53,6 +59,8 @@ public final class ReloadingAllowList {
   private boolean lastReadWasRecent;
   private byte[] loadedContentDigest = new byte[0];
   private String lastFailure;
+  private FileStamp unsettledStamp;
+  private Instant unsettledSince = Instant.MIN;
 
   private ReloadingAllowList(Path file, TimeSource time, ContentReader reader) {
     this.file = Objects.requireNonNull(file);
@@ -113,6 +121,10 @@ public final class ReloadingAllowList {
       if (before.equals(rejectedStamp)) {
         return false;
       }
+    }
+    if (!settled(before)) {
+      LOG.debug("Allow-list {} was modified a moment ago; reading it once it has settled", file);
+      return false;
     }
     byte[] content;
     FileStamp after;
@@ -218,6 +230,23 @@ public final class ReloadingAllowList {
       LOG.info("Allow-list {} loaded: {} entries", file, loaded.size());
       return;
     }
+  }
+
+  /**
+   * Whether the file is done being written, as far as a check can tell: modified at least {@value
+   * #RECENT_SECONDS} seconds ago, or seen with this same stamp at least that long ago.
+   */
+  private boolean settled(FileStamp stamp) {
+    if (!isRecent(stamp)) {
+      return true;
+    }
+    Instant now = time.now();
+    if (!stamp.equals(unsettledStamp)) {
+      unsettledStamp = stamp;
+      unsettledSince = now;
+      return false;
+    }
+    return !now.isBefore(unsettledSince.plusSeconds(RECENT_SECONDS));
   }
 
   private boolean isRecent(FileStamp stamp) {

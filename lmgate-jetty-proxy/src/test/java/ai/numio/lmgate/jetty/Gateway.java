@@ -1,5 +1,6 @@
 package ai.numio.lmgate.jetty;
 
+import ai.numio.lmgate.TimeSource;
 import ai.numio.lmgate.auth.Sha256;
 import ai.numio.lmgate.config.ConfigLoader;
 import ai.numio.lmgate.config.LMGateConfig;
@@ -44,6 +45,12 @@ final class Gateway implements AutoCloseable {
   }
 
   static Gateway start(Path dir, URI upstream, Map<String, String> extraEnv) throws Exception {
+    return start(dir, upstream, extraEnv, TimeSource.system());
+  }
+
+  /** As {@link #start(Path, URI, Map)}, on the given clocks (record times, warning spacing). */
+  static Gateway start(Path dir, URI upstream, Map<String, String> extraEnv, TimeSource time)
+      throws Exception {
     Files.createDirectories(dir);
     Path allowList = dir.resolve("allowlist.csv");
     Files.writeString(
@@ -63,7 +70,7 @@ final class Gateway implements AutoCloseable {
     }
     env.putAll(extraEnv);
     LMGateConfig config = ConfigLoader.load(Optional.empty(), env, dir);
-    return new Gateway(dir, LMGateServer.builder(config).port(0).start());
+    return new Gateway(dir, LMGateServer.builder(config).port(0).time(time).start());
   }
 
   URI uri(String pathAndQuery) {
