@@ -206,7 +206,9 @@ public final class LMGateProxyServlet extends ProxyServlet {
   @Override
   protected void onProxyResponseSuccess(
       HttpServletRequest request, HttpServletResponse response, Response serverResponse) {
-    ProxiedExchange.of(request).exchange.complete(); // recorded before the client sees the end
+    // queued before the response is completed, so a graceful stop that waits for the exchange
+    // finds the record (a Content-Length body may already be whole at the client)
+    ProxiedExchange.of(request).exchange.complete();
     super.onProxyResponseSuccess(request, response, serverResponse);
   }
 
