@@ -3,6 +3,7 @@ package ai.numio.lmgate.jetty;
 import static java.nio.charset.StandardCharsets.ISO_8859_1;
 import static java.nio.charset.StandardCharsets.US_ASCII;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import ai.numio.lmgate.testing.RawUpstream;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -13,8 +14,10 @@ import java.io.OutputStream;
 import java.lang.management.ManagementFactory;
 import java.net.Socket;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.Locale;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -147,6 +150,37 @@ class GatewayBigStreamTest {
       assertThat(body.tail()).endsWith(ChatStream.lastEvents(stream.events()));
     }
     stream.assertRecorded(gateway.awaitOnlyRecord());
+  }
+
+  /**
+   * Slow (35 s; {@code -Dlmgate.slowFaults=true}): a client that stops reading for longer than
+   * Jetty's 30 s idle timeout is cut; the upstream is let go and the record says {@code
+   * client_disconnected}.
+   */
+  @Test
+  void aClientStalledPastTheIdleTimeoutIsCut() throws Exception {
+    assumeTrue(Boolean.getBoolean("lmgate.slowFaults"), "slow: -Dlmgate.slowFaults=true");
+    ChatStream stream = new ChatStream(512 * MIB / BLOCK.length);
+    upstream = new RawUpstream(stream::serve);
+    gateway = Gateway.start(dir, upstream.uri());
+    try (Socket socket = new Socket("127.0.0.1", gateway.server.port())) {
+      sendRequest(socket, true);
+      long stalledAt = awaitStall(stream.sent);
+      long start = System.nanoTime();
+      Long upstreamClosedAt = upstream.connectionEnds.poll(60, TimeUnit.SECONDS);
+      assertThat(upstreamClosedAt).as("upstream connection closed").isNotNull();
+      Duration cutAfter = Duration.ofNanos(upstreamClosedAt - start);
+      System.out.printf(
+          Locale.ROOT,
+          "stalled reader: upstream blocked after %.1f MiB, connection cut %d ms later%n",
+          stalledAt / (double) MIB,
+          cutAfter.toMillis());
+      assertThat(cutAfter).isBetween(Duration.ofSeconds(20), Duration.ofSeconds(40));
+    }
+    JsonNode record = gateway.awaitOnlyRecord();
+    assertThat(record.get("status").asInt()).isEqualTo(200);
+    assertThat(record.get("error_type").asText()).isEqualTo("client_disconnected");
+    assertThat(record.get("output_tokens").isNull()).isTrue(); // the usage chunk never came
   }
 
   /** Waits until {@code sent} has not grown for 1.5 s (at most 20 s); returns its value then. */
