@@ -15,7 +15,9 @@ import jakarta.servlet.ServletException;
 import jakarta.servlet.ServletOutputStream;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
+import java.io.FilterInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.URI;
 import java.util.Collections;
 import java.util.Optional;
@@ -45,6 +47,10 @@ public final class LMGateProxyServlet extends ProxyServlet {
 
   private static final long serialVersionUID = 1L;
   private static final org.slf4j.Logger log = LoggerFactory.getLogger(LMGateProxyServlet.class);
+
+  private static final ErrorResponse MALFORMED_BODY =
+      new ErrorResponse(
+          400, "bad_request", "Request body is malformed (chunked encoding or length)");
 
   private final transient LMGate gate;
 
@@ -221,13 +227,44 @@ public final class LMGateProxyServlet extends ProxyServlet {
     ProxiedExchange proxied = ProxiedExchange.of(request);
     Failure kind = UpstreamFailures.classify(failure, proxied.clientGone, proxied.responseStarted);
     proxied.exchange.fail(kind);
-    if (ErrorResponses.send(response, ErrorResponse.of(kind))) {
+    ErrorResponse answer =
+        proxied.clientGone && UpstreamFailures.isMalformedRequest(failure)
+            ? MALFORMED_BODY
+            : ErrorResponse.of(kind);
+    if (ErrorResponses.send(response, answer)) {
       request.getAsyncContext().complete();
     } else {
       // The response has begun: end the connection abruptly so the client sees a cut, not a
       // clean end; Jetty's proxy does this for a committed response.
       super.onProxyResponseFailure(request, response, serverResponse, failure);
     }
+  }
+
+  /**
+   * The client's body, read as it is forwarded. If reading it fails, the body broke off or is
+   * malformed (a bad chunk size, fewer bytes than its {@code Content-Length}): the client's
+   * failure, not the upstream's. It is marked before Jetty aborts the upstream request, so {@link
+   * #onProxyResponseFailure} records {@code client_disconnected} and answers 400 to a malformed
+   * body.
+   */
+  @Override
+  protected Request.Content proxyRequestContent(
+      HttpServletRequest request, HttpServletResponse response, Request proxyRequest)
+      throws IOException {
+    ProxiedExchange proxied = ProxiedExchange.of(request);
+    InputStream body =
+        new FilterInputStream(request.getInputStream()) {
+          @Override
+          public int read(byte[] bytes, int offset, int length) throws IOException {
+            try {
+              return super.read(bytes, offset, length);
+            } catch (IOException | RuntimeException e) {
+              proxied.clientGone = true;
+              throw e;
+            }
+          }
+        };
+    return new ProxyInputStreamRequestContent(request, response, proxyRequest, body) {};
   }
 
   /**

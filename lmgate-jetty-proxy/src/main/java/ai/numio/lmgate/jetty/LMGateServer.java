@@ -145,8 +145,11 @@ public final class LMGateServer implements AutoCloseable {
       connector.setHost(config.server().host());
       connector.setPort(port != null ? port : config.server().port());
       server.addConnector(connector);
+      JsonErrorHandler errors = new JsonErrorHandler(); // Jetty's own 400/414/431 answers, as JSON
+      server.setErrorHandler(errors);
 
       ServletContextHandler context = new ServletContextHandler("/");
+      context.setErrorHandler(errors);
       context.addServlet(new ServletHolder("healthz", new HealthServlet()), "/healthz");
       ServletHolder proxy = new ServletHolder("lmgate", new LMGateProxyServlet(gate));
       proxy.setAsyncSupported(true);

@@ -7,6 +7,7 @@ import java.net.UnknownHostException;
 import java.nio.channels.UnresolvedAddressException;
 import java.util.concurrent.TimeoutException;
 import javax.net.ssl.SSLException;
+import org.eclipse.jetty.http.HttpException;
 
 /** Names what went wrong with a proxied exchange, from the failure Jetty's client reports. */
 final class UpstreamFailures {
@@ -14,7 +15,8 @@ final class UpstreamFailures {
   private UpstreamFailures() {}
 
   /**
-   * @param clientGone the client side failed first (a write to it failed, or it disconnected)
+   * @param clientGone the client side failed first (a write to it failed, it disconnected, or its
+   *     request body broke off or was malformed)
    * @param responseStarted the upstream's response head had arrived
    */
   static Failure classify(Throwable failure, boolean clientGone, boolean responseStarted) {
@@ -30,6 +32,16 @@ final class UpstreamFailures {
       }
     }
     return responseStarted ? Failure.UPSTREAM_DISCONNECTED : Failure.UPSTREAM_UNREACHABLE;
+  }
+
+  /** Whether Jetty failed the exchange because the client's request was malformed (a 4xx). */
+  static boolean isMalformedRequest(Throwable failure) {
+    for (Throwable t = failure; t != null; t = t.getCause()) {
+      if (t instanceof HttpException http && http.getCode() >= 400 && http.getCode() < 500) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static boolean isUnreachable(Throwable t) {

@@ -6,10 +6,14 @@ import ai.numio.lmgate.config.ConfigLoader;
 import ai.numio.lmgate.config.LMGateConfig;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.net.Socket;
+import java.net.SocketException;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -128,6 +132,26 @@ final class Gateway implements AutoCloseable {
       throw new AssertionError("expected one record, got " + records);
     }
     return records.get(0);
+  }
+
+  /**
+   * Sends raw bytes on a new connection (for what an HTTP client refuses to send) and returns the
+   * whole response as ISO-8859-1 text, read until the gateway closes the connection (at most 10 s);
+   * a connection reset before any byte of response reads as an empty string.
+   */
+  String raw(String request) throws IOException {
+    try (Socket socket = new Socket("127.0.0.1", server.port())) {
+      socket.setSoTimeout(10_000);
+      socket.getOutputStream().write(request.getBytes(StandardCharsets.ISO_8859_1));
+      socket.getOutputStream().flush();
+      ByteArrayOutputStream response = new ByteArrayOutputStream();
+      try {
+        socket.getInputStream().transferTo(response);
+      } catch (SocketException e) {
+        // reset after the answer (or instead of one): keep what arrived
+      }
+      return response.toString(StandardCharsets.ISO_8859_1);
+    }
   }
 
   static byte[] fixture(String name) {

@@ -3,6 +3,7 @@ package ai.numio.lmgate.jetty;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import ai.numio.lmgate.testing.RawUpstream;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -10,17 +11,23 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** Upstream and client faults: the client gets the right answer, the record the right class. */
 class GatewayFaultsTest {
@@ -78,10 +85,15 @@ class GatewayFaultsTest {
         Gateway.start(dir, upstream.uri(), Map.of("LMGATE_UPSTREAM__IDLE_TIMEOUT_SECONDS", "1"));
     HttpResponse<String> response = client.send(messages(), HttpResponse.BodyHandlers.ofString());
     assertThat(response.statusCode()).isEqualTo(504);
-    assertThat(response.body()).startsWith("{\"error\":\"upstream_timeout\"");
+    assertThat(response.body())
+        .isEqualTo(
+            "{\"error\":\"upstream_timeout\",\"message\":\"Upstream provider did not answer in"
+                + " time\"}");
     JsonNode record = gateway.onlyRecord();
     assertThat(record.get("status").asInt()).isEqualTo(504);
     assertThat(record.get("error_type").asText()).isEqualTo("upstream_timeout");
+    assertThat(record.get("ttfb_ms").isNull()).isTrue();
+    assertThat(record.get("input_tokens").isNull()).isTrue();
     assertThat(record.get("duration_ms").asLong()).isBetween(900L, 3900L);
   }
 
@@ -165,21 +177,99 @@ class GatewayFaultsTest {
     assertThat(record.get("input_tokens").asLong()).isEqualTo(812);
   }
 
-  @Test
-  void garbageFromTheUpstreamIs502() throws Exception {
+  /**
+   * The upstream accepts the connection and takes the request, but no response head ever comes: the
+   * client gets 502 {@code upstream_unreachable}, as for a refused connection. (Decision: the
+   * record cannot tell "never reached" from "reached, no answer"; the WAR classifies alike.)
+   */
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(
+      strings = {
+        "closes without answering",
+        "resets without answering",
+        "sends half a response head",
+        "sends garbage",
+        "sends a bad status line"
+      })
+  void anUpstreamThatGivesNoResponseHeadIs502UpstreamUnreachable(String fault) throws Exception {
     upstream =
         new RawUpstream(
             (request, socket, out) -> {
-              out.write("SSH-2.0-OpenSSH_9.6\r\n\r\n".getBytes(UTF_8));
-              out.flush();
+              switch (fault) {
+                case "closes without answering" -> {}
+                case "resets without answering" -> RawUpstream.reset(socket);
+                case "sends half a response head" ->
+                    out.write(
+                        "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\n".getBytes(UTF_8));
+                case "sends garbage" -> out.write("SSH-2.0-OpenSSH_9.6\r\n\r\n".getBytes(UTF_8));
+                case "sends a bad status line" ->
+                    out.write("HTTP/1.1 2OO OK\r\nContent-Length: 2\r\n\r\n{}".getBytes(UTF_8));
+                default -> throw new IllegalArgumentException(fault);
+              }
             });
     gateway = Gateway.start(dir, upstream.uri());
     HttpResponse<String> response = client.send(messages(), HttpResponse.BodyHandlers.ofString());
     assertThat(response.statusCode()).isEqualTo(502);
-    JsonNode record = gateway.onlyRecord();
+    assertThat(response.body())
+        .isEqualTo(
+            "{\"error\":\"upstream_unreachable\",\"message\":\"Upstream provider could not be"
+                + " reached\"}");
+    assertThat(upstream.received()).hasSize(1); // it did reach the upstream
+    JsonNode record = gateway.awaitOnlyRecord();
     assertThat(record.get("status").asInt()).isEqualTo(502);
-    assertThat(record.get("error_type").asText())
-        .isIn("upstream_unreachable", "upstream_disconnected");
+    assertThat(record.get("error_type").asText()).isEqualTo("upstream_unreachable");
+    assertThat(record.get("ttfb_ms").isNull()).isTrue();
+    assertThat(record.get("input_tokens").isNull()).isTrue();
+  }
+
+  /** A connect that hangs (the upstream's accept queue is full) ends at the connect timeout. */
+  @Test
+  void aConnectTimeoutIs502UpstreamUnreachable() throws Exception {
+    try (ServerSocket full = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+        BacklogFiller filler = new BacklogFiller(full.getLocalPort())) {
+      gateway = Gateway.start(dir, URI.create("http://127.0.0.1:" + full.getLocalPort()));
+      HttpResponse<String> response = client.send(messages(), HttpResponse.BodyHandlers.ofString());
+      assertThat(response.statusCode()).isEqualTo(502);
+      assertThat(response.body()).startsWith("{\"error\":\"upstream_unreachable\"");
+      JsonNode record = gateway.onlyRecord();
+      assertThat(record.get("status").asInt()).isEqualTo(502);
+      assertThat(record.get("error_type").asText()).isEqualTo("upstream_unreachable");
+      // connect_timeout_seconds is 2 in the test gateway
+      assertThat(record.get("duration_ms").asLong()).isBetween(1900L, 6000L);
+    }
+  }
+
+  /**
+   * An upstream that trickles a stream — a few bytes every 100 ms, 3 s in all, three times the idle
+   * timeout — is never cut: the idle timeout counts silence, not the length of the response.
+   */
+  @Test
+  void aTricklingUpstreamIsNotCutWhileBytesKeepComing() throws Exception {
+    byte[] body = Gateway.fixture("anthropic/messages-stream.sse");
+    upstream =
+        new RawUpstream(
+            (request, socket, out) -> {
+              RawUpstream.chunkedHead(out, 200, "text/event-stream");
+              for (int i = 0; i < body.length; i += 60) {
+                RawUpstream.chunk(out, body, i, Math.min(60, body.length - i));
+                Thread.sleep(100);
+              }
+              RawUpstream.lastChunk(out);
+            });
+    gateway =
+        Gateway.start(dir, upstream.uri(), Map.of("LMGATE_UPSTREAM__IDLE_TIMEOUT_SECONDS", "1"));
+    HttpResponse<String> response = client.send(messages(), HttpResponse.BodyHandlers.ofString());
+    assertThat(response.statusCode()).isEqualTo(200);
+    assertThat(response.body()).isEqualTo(new String(body, UTF_8));
+    JsonNode record = gateway.awaitOnlyRecord();
+    assertThat(record.get("error_type").isNull()).isTrue();
+    assertThat(record.get("status").asInt()).isEqualTo(200);
+    assertThat(record.get("model").asText()).isEqualTo("claude-sonnet-4-5-20250929");
+    assertThat(record.get("input_tokens").asLong()).isEqualTo(312);
+    assertThat(record.get("output_tokens").asLong()).isEqualTo(587);
+    assertThat(record.get("cache_read_tokens").asLong()).isEqualTo(9154);
+    assertThat(record.get("cache_write_tokens").asLong()).isEqualTo(2207);
+    assertThat(record.get("duration_ms").asLong()).isGreaterThan(2500L);
   }
 
   @Test
@@ -195,9 +285,201 @@ class GatewayFaultsTest {
     gateway = Gateway.start(dir, upstream.uri());
     HttpResponse<InputStream> response =
         client.send(messages(), HttpResponse.BodyHandlers.ofInputStream());
+    assertThat(response.statusCode()).isEqualTo(200);
     assertThatThrownBy(() -> response.body().readAllBytes()).isInstanceOf(IOException.class);
     JsonNode record = gateway.awaitOnlyRecord();
+    assertThat(record.get("status").asInt()).isEqualTo(200);
     assertThat(record.get("error_type").asText()).isEqualTo("upstream_disconnected");
     assertThat(record.get("input_tokens").asLong()).isEqualTo(812);
+  }
+
+  // --- client faults (a client that goes away mid-stream: clientAbortClosesTheUpstreamPromptly)
+  // ---
+
+  /**
+   * A request body with a broken chunked coding, sent with an allowed key: the client gets 400
+   * JSON, the upstream never gets a whole request, and the record names the client's failure
+   * (status 499: the gateway had no upstream status to record).
+   */
+  @ParameterizedTest(name = "chunk size {0}")
+  @ValueSource(strings = {"zz", "-2", "fffffffffffffffff2", "5 (2 bytes sent)"})
+  void aMalformedRequestBodyIs400AndTheClientsFailure(String size) throws Exception {
+    upstream =
+        new RawUpstream((request, socket, out) -> RawUpstream.fixedResponse(out, 200, new byte[0]));
+    gateway = Gateway.start(dir, upstream.uri());
+    String response =
+        gateway.raw(
+            "POST /openai/v1/chat/completions HTTP/1.1\r\nHost: gw\r\nAuthorization: Bearer "
+                + Gateway.ALPHA_KEY
+                + "\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
+                + size.split(" ")[0]
+                + "\r\n{}\r\n0\r\n\r\n");
+    assertThat(response).startsWith("HTTP/1.1 400 ");
+    assertThat(response)
+        .endsWith(
+            "\r\n\r\n{\"error\":\"bad_request\",\"message\":\"Request body is malformed (chunked"
+                + " encoding or length)\"}");
+    JsonNode record = gateway.awaitOnlyRecord();
+    assertThat(record.get("status").asInt()).isEqualTo(499);
+    assertThat(record.get("error_type").asText()).isEqualTo("client_disconnected");
+    assertThat(record.get("ttfb_ms").isNull()).isTrue();
+    assertThat(upstream.received()).isEmpty();
+  }
+
+  /** A client that stops its upload half-way (and half-closes): recorded as gone, never whole. */
+  @Test
+  void aClientThatAbandonsItsUploadIsRecordedAsGone() throws Exception {
+    upstream =
+        new RawUpstream((request, socket, out) -> RawUpstream.fixedResponse(out, 200, new byte[0]));
+    gateway = Gateway.start(dir, upstream.uri());
+    try (Socket socket = new Socket("127.0.0.1", gateway.server.port())) {
+      socket.setSoTimeout(10_000);
+      socket
+          .getOutputStream()
+          .write(
+              ("POST /openai/v1/chat/completions HTTP/1.1\r\nHost: gw\r\nAuthorization: Bearer "
+                      + Gateway.ALPHA_KEY
+                      + "\r\nContent-Length: 100\r\n\r\n{\"model\":")
+                  .getBytes(UTF_8));
+      Thread.sleep(200); // the gateway has begun forwarding the body
+      socket.shutdownOutput();
+      String response = new String(socket.getInputStream().readAllBytes(), UTF_8);
+      assertThat(response).startsWith("HTTP/1.1 400 ");
+    }
+    JsonNode record = gateway.awaitOnlyRecord();
+    assertThat(record.get("status").asInt()).isEqualTo(499);
+    assertThat(record.get("error_type").asText()).isEqualTo("client_disconnected");
+    // the upstream saw at most the 10 bytes sent, then the connection closed: never a whole body
+    assertThat(upstream.received()).allSatisfy(r -> assertThat(r.body().length).isLessThan(100));
+  }
+
+  /**
+   * Clients that send half a request head and stall (slowloris) hold a connection each, not a
+   * thread: other clients are served at once meanwhile.
+   */
+  @Test
+  void stalledRequestHeadsDoNotHoldUpOtherClients() throws Exception {
+    upstream =
+        new RawUpstream(
+            (request, socket, out) ->
+                RawUpstream.fixedResponse(
+                    out,
+                    200,
+                    "{\"usage\":{\"input_tokens\":5}}".getBytes(UTF_8),
+                    "Content-Type",
+                    "application/json"));
+    gateway = Gateway.start(dir, upstream.uri());
+    List<Socket> stalled = new ArrayList<>();
+    try {
+      for (int i = 0; i < 200; i++) {
+        Socket socket = new Socket("127.0.0.1", gateway.server.port());
+        socket
+            .getOutputStream()
+            .write(
+                "POST /openai/v1/chat/completions HTTP/1.1\r\nHost: gw\r\nAuthori".getBytes(UTF_8));
+        stalled.add(socket);
+      }
+      long start = System.nanoTime();
+      HttpResponse<String> response = client.send(messages(), HttpResponse.BodyHandlers.ofString());
+      assertThat(response.statusCode()).isEqualTo(200);
+      assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
+      for (Socket socket : stalled) { // none was answered or closed
+        socket.setSoTimeout(1);
+        assertThatThrownBy(() -> socket.getInputStream().read())
+            .isInstanceOf(SocketTimeoutException.class);
+      }
+    } finally {
+      for (Socket socket : stalled) {
+        socket.close();
+      }
+    }
+    assertThat(gateway.awaitOnlyRecord().get("input_tokens").asLong()).isEqualTo(5);
+    assertThat(upstream.received()).hasSize(1);
+  }
+
+  /**
+   * Slow (30 s; {@code -Dlmgate.slowFaults=true}): a stalled request head is closed at Jetty's
+   * default idle timeout of 30 s (LMGate has no setting for it), with no response.
+   */
+  @Test
+  void aStalledRequestHeadIsClosedAtTheServerIdleTimeout() throws Exception {
+    assumeTrue(Boolean.getBoolean("lmgate.slowFaults"), "slow: -Dlmgate.slowFaults=true");
+    upstream =
+        new RawUpstream((request, socket, out) -> RawUpstream.fixedResponse(out, 200, new byte[0]));
+    gateway = Gateway.start(dir, upstream.uri());
+    try (Socket socket = new Socket("127.0.0.1", gateway.server.port())) {
+      socket.setSoTimeout(60_000);
+      long start = System.nanoTime();
+      socket
+          .getOutputStream()
+          .write(
+              "POST /openai/v1/chat/completions HTTP/1.1\r\nHost: gw\r\nAuthori".getBytes(UTF_8));
+      assertThat(socket.getInputStream().read()).isEqualTo(-1);
+      Duration closedAfter = Duration.ofNanos(System.nanoTime() - start);
+      System.out.println("stalled request head closed after " + closedAfter.toMillis() + " ms");
+      assertThat(closedAfter).isBetween(Duration.ofSeconds(25), Duration.ofSeconds(40));
+    }
+    assertThat(upstream.received()).isEmpty();
+    assertThat(gateway.records()).isEmpty();
+  }
+
+  /**
+   * Slow (40 s; {@code -Dlmgate.slowFaults=true}): a stream silent for longer than Jetty's 30 s
+   * server idle timeout, but within {@code upstream.idle_timeout_seconds}, is not cut: long
+   * generations may pause for minutes.
+   */
+  @Test
+  void anUpstreamPausingLongerThanTheServerIdleTimeoutIsNotCut() throws Exception {
+    assumeTrue(Boolean.getBoolean("lmgate.slowFaults"), "slow: -Dlmgate.slowFaults=true");
+    upstream =
+        new RawUpstream(
+            (request, socket, out) -> {
+              RawUpstream.chunkedHead(out, 200, "text/event-stream");
+              RawUpstream.chunk(out, ANTHROPIC_START);
+              Thread.sleep(40_000);
+              RawUpstream.chunk(
+                  out,
+                  "event: message_delta\ndata: {\"type\":\"message_delta\",\"usage\":"
+                      + "{\"output_tokens\":42}}\n\n");
+              RawUpstream.lastChunk(out);
+            });
+    gateway =
+        Gateway.start(dir, upstream.uri(), Map.of("LMGATE_UPSTREAM__IDLE_TIMEOUT_SECONDS", "120"));
+    HttpResponse<String> response = client.send(messages(), HttpResponse.BodyHandlers.ofString());
+    assertThat(response.statusCode()).isEqualTo(200);
+    assertThat(response.body()).endsWith("{\"output_tokens\":42}}\n\n");
+    JsonNode record = gateway.awaitOnlyRecord();
+    assertThat(record.get("error_type").isNull()).isTrue();
+    assertThat(record.get("output_tokens").asLong()).isEqualTo(42);
+    assertThat(record.get("duration_ms").asLong()).isGreaterThanOrEqualTo(40_000L);
+  }
+
+  /**
+   * Fills a listening socket's accept queue (nobody accepts), so that the next connection attempt
+   * hangs instead of being refused: Linux drops the SYN of a connection the queue cannot hold.
+   */
+  private static final class BacklogFiller implements AutoCloseable {
+    private final List<Socket> sockets = new ArrayList<>();
+
+    BacklogFiller(int port) throws IOException {
+      for (int i = 0; i < 16; i++) {
+        Socket socket = new Socket();
+        try {
+          socket.connect(new java.net.InetSocketAddress("127.0.0.1", port), 300);
+          sockets.add(socket);
+        } catch (SocketTimeoutException e) {
+          socket.close();
+          return; // the queue is full
+        }
+      }
+      throw new IllegalStateException("accept queue of port " + port + " never filled");
+    }
+
+    @Override
+    public void close() throws IOException {
+      for (Socket socket : sockets) {
+        socket.close();
+      }
+    }
   }
 }

@@ -1,0 +1,56 @@
+package ai.numio.lmgate.jetty;
+
+import ai.numio.lmgate.ErrorResponse;
+import java.nio.ByteBuffer;
+import java.util.Locale;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.HttpStatus;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.server.handler.ErrorHandler;
+import org.eclipse.jetty.util.Callback;
+
+/**
+ * The answers Jetty gives itself, before LMGate sees a request (a malformed request line or header,
+ * an ambiguous URI, headers too large: 400, 414, 431), in LMGate's JSON form {@code
+ * {"error":"bad_request","message":"Line Folding not supported"}} instead of Jetty's HTML page. The
+ * message is Jetty's reason, which names the rule broken and never echoes the request.
+ */
+final class JsonErrorHandler extends ErrorHandler {
+
+  JsonErrorHandler() {
+    setShowStacks(false);
+    setShowCauses(false);
+  }
+
+  @Override
+  public boolean errorPageForMethod(String method) {
+    return true; // an API client gets the JSON whatever its method
+  }
+
+  @Override
+  protected void generateResponse(
+      Request request,
+      Response response,
+      int code,
+      String message,
+      Throwable cause,
+      Callback callback) {
+    String reason = HttpStatus.getMessage(code);
+    // Jetty falls back to the exception's toString(): class names say nothing to a client
+    boolean useful = message != null && (cause == null || !message.equals(cause.toString()));
+    String text = useful ? message : reason;
+    byte[] body = new ErrorResponse(code, errorType(code, reason), text).body();
+    response.getHeaders().put(HttpHeader.CONTENT_TYPE, ErrorResponse.CONTENT_TYPE);
+    response.getHeaders().put(HttpHeader.CONTENT_LENGTH, body.length);
+    response.write(true, ByteBuffer.wrap(body), callback);
+  }
+
+  /** {@code bad_request}, {@code uri_too_long}, {@code request_header_fields_too_large} … */
+  static String errorType(int code, String reason) {
+    if (code >= 500) {
+      return "gateway_error";
+    }
+    return reason.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "_").replaceAll("^_|_$", "");
+  }
+}
