@@ -15,9 +15,7 @@ import jakarta.servlet.ServletException;
 import jakarta.servlet.ServletOutputStream;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
-import java.io.FilterInputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.URI;
 import java.util.Collections;
 import java.util.Optional;
@@ -156,11 +154,18 @@ public final class LMGateProxyServlet extends ProxyServlet {
         });
   }
 
+  /**
+   * The client's body, streamed as it is read. If reading it fails, the body broke off or is
+   * malformed (a bad chunk size, fewer bytes than its {@code Content-Length}): the client's
+   * failure, not the upstream's, so {@link #onProxyResponseFailure} records {@code
+   * client_disconnected} and answers 400 to a malformed body.
+   */
   @Override
   protected Request.Content proxyRequestContent(
       HttpServletRequest request, HttpServletResponse response, Request proxyRequest)
       throws IOException {
-    return new RequestBody(request, getHttpClient().getByteBufferPool());
+    return new RequestBody(
+        request, ProxiedExchange.of(request), getHttpClient().getByteBufferPool());
   }
 
   @Override
@@ -238,33 +243,6 @@ public final class LMGateProxyServlet extends ProxyServlet {
       // clean end; Jetty's proxy does this for a committed response.
       super.onProxyResponseFailure(request, response, serverResponse, failure);
     }
-  }
-
-  /**
-   * The client's body, read as it is forwarded. If reading it fails, the body broke off or is
-   * malformed (a bad chunk size, fewer bytes than its {@code Content-Length}): the client's
-   * failure, not the upstream's. It is marked before Jetty aborts the upstream request, so {@link
-   * #onProxyResponseFailure} records {@code client_disconnected} and answers 400 to a malformed
-   * body.
-   */
-  @Override
-  protected Request.Content proxyRequestContent(
-      HttpServletRequest request, HttpServletResponse response, Request proxyRequest)
-      throws IOException {
-    ProxiedExchange proxied = ProxiedExchange.of(request);
-    InputStream body =
-        new FilterInputStream(request.getInputStream()) {
-          @Override
-          public int read(byte[] bytes, int offset, int length) throws IOException {
-            try {
-              return super.read(bytes, offset, length);
-            } catch (IOException | RuntimeException e) {
-              proxied.clientGone = true;
-              throw e;
-            }
-          }
-        };
-    return new ProxyInputStreamRequestContent(request, response, proxyRequest, body) {};
   }
 
   /**

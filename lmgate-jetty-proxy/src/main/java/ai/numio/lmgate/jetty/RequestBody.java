@@ -16,10 +16,13 @@ final class RequestBody extends InputStreamRequestContent {
   private static final int BUFFER_BYTES = 4096;
 
   private final long length;
+  private final ProxiedExchange proxied;
 
-  RequestBody(HttpServletRequest request, ByteBufferPool pool) throws IOException {
+  RequestBody(HttpServletRequest request, ProxiedExchange proxied, ByteBufferPool pool)
+      throws IOException {
     super(null, request.getInputStream(), new ByteBufferPool.Sized(pool, false, BUFFER_BYTES));
     this.length = request.getContentLengthLong();
+    this.proxied = proxied;
   }
 
   @Override
@@ -30,8 +33,11 @@ final class RequestBody extends InputStreamRequestContent {
   @Override
   public Content.Chunk read() {
     Content.Chunk chunk = super.read();
-    if (Content.Chunk.isFailure(chunk) && !chunk.isLast()) {
-      fail(chunk.getFailure()); // a client that failed mid-body does not get another read
+    if (Content.Chunk.isFailure(chunk)) {
+      proxied.clientGone = true; // the body broke off or is malformed: the client's failure
+      if (!chunk.isLast()) {
+        fail(chunk.getFailure()); // and it does not get another read
+      }
     }
     return chunk;
   }
