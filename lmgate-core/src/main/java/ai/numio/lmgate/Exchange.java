@@ -113,6 +113,17 @@ public final class Exchange {
     record(failure);
   }
 
+  /**
+   * The exchange ended early and the adapter answered the client itself with this status (400 to a
+   * malformed request body, say): the record carries that status rather than the failure's.
+   */
+  public synchronized void fail(Failure failure, int answeredStatus) {
+    if (!recorded && status < 0) {
+      status = answeredStatus;
+    }
+    record(failure);
+  }
+
   /** Whether the record has been written (by {@link #complete()} or {@link #fail}). */
   public synchronized boolean isRecorded() {
     return recorded;

@@ -174,6 +174,26 @@ class LMGateTest {
   }
 
   @Test
+  void aFailureTheAdapterAnsweredRecordsTheStatusItSent() throws IOException {
+    Caller caller = gate.authorize(headers("x-api-key", ALPHA_KEY), null, "c").orElseThrow();
+    RouteMatch match = (RouteMatch) gate.route("/anthropic/v1/messages");
+    Exchange malformedBody = gate.begin(caller, match, "POST", "/anthropic/v1/messages");
+    malformedBody.fail(Failure.CLIENT_DISCONNECTED, 400);
+    Exchange cutStream = gate.begin(caller, match, "POST", "/anthropic/v1/messages");
+    cutStream.onResponse(200, headers("content-type", "text/event-stream"));
+    cutStream.fail(Failure.UPSTREAM_DISCONNECTED, 502); // too late: the client already got 200
+
+    List<String> lines = records();
+    JsonNode first = JSON.readTree(lines.get(0));
+    assertThat(first.get("status").asInt()).isEqualTo(400);
+    assertThat(first.get("error_type").asText()).isEqualTo("client_disconnected");
+    assertThat(first.get("ttfb_ms").isNull()).isTrue();
+    JsonNode second = JSON.readTree(lines.get(1));
+    assertThat(second.get("status").asInt()).isEqualTo(200);
+    assertThat(second.get("error_type").asText()).isEqualTo("upstream_disconnected");
+  }
+
+  @Test
   void aStreamCutMidwayKeepsTheTokensSeenAndTheStatusSent() throws IOException {
     Caller caller = gate.authorize(headers("x-api-key", ALPHA_KEY), null, "c").orElseThrow();
     Exchange exchange =

@@ -231,16 +231,17 @@ public final class LMGateProxyServlet extends ProxyServlet {
       Throwable failure) {
     ProxiedExchange proxied = ProxiedExchange.of(request);
     Failure kind = UpstreamFailures.classify(failure, proxied.clientGone, proxied.responseStarted);
-    proxied.exchange.fail(kind);
     ErrorResponse answer =
         proxied.clientGone && UpstreamFailures.isMalformedRequest(failure)
             ? MALFORMED_BODY
             : ErrorResponse.of(kind);
     if (ErrorResponses.send(response, answer)) {
+      proxied.exchange.fail(kind, answer.status()); // the status the client was answered
       request.getAsyncContext().complete();
     } else {
       // The response has begun: end the connection abruptly so the client sees a cut, not a
       // clean end; Jetty's proxy does this for a committed response.
+      proxied.exchange.fail(kind);
       super.onProxyResponseFailure(request, response, serverResponse, failure);
     }
   }

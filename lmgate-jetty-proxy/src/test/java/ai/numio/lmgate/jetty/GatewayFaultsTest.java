@@ -298,8 +298,8 @@ class GatewayFaultsTest {
 
   /**
    * A request body with a broken chunked coding, sent with an allowed key: the client gets 400
-   * JSON, the upstream never gets a whole request, and the record names the client's failure
-   * (status 499: the gateway had no upstream status to record).
+   * JSON, the upstream never gets a whole request, and the record names the client's failure with
+   * the status the client was answered.
    */
   @ParameterizedTest(name = "chunk size {0}")
   @ValueSource(strings = {"zz", "-2", "fffffffffffffffff2", "5 (2 bytes sent)"})
@@ -320,7 +320,7 @@ class GatewayFaultsTest {
             "\r\n\r\n{\"error\":\"bad_request\",\"message\":\"Request body is malformed (chunked"
                 + " encoding or length)\"}");
     JsonNode record = gateway.awaitOnlyRecord();
-    assertThat(record.get("status").asInt()).isEqualTo(499);
+    assertThat(record.get("status").asInt()).isEqualTo(400);
     assertThat(record.get("error_type").asText()).isEqualTo("client_disconnected");
     assertThat(record.get("ttfb_ms").isNull()).isTrue();
     assertThat(upstream.received()).isEmpty();
@@ -347,7 +347,7 @@ class GatewayFaultsTest {
       assertThat(response).startsWith("HTTP/1.1 400 ");
     }
     JsonNode record = gateway.awaitOnlyRecord();
-    assertThat(record.get("status").asInt()).isEqualTo(499);
+    assertThat(record.get("status").asInt()).isEqualTo(400);
     assertThat(record.get("error_type").asText()).isEqualTo("client_disconnected");
     // the upstream saw at most the 10 bytes sent, then the connection closed: never a whole body
     assertThat(upstream.received()).allSatisfy(r -> assertThat(r.body().length).isLessThan(100));
