@@ -57,7 +57,6 @@ final class ChatUpstream implements AutoCloseable {
   private final HttpServer server;
   private final ExecutorService threads = Executors.newCachedThreadPool();
   private final AtomicInteger received = new AtomicInteger();
-  private final AtomicInteger answered = new AtomicInteger();
   private final AtomicInteger cut = new AtomicInteger();
 
   ChatUpstream() throws IOException {
@@ -129,16 +128,6 @@ final class ChatUpstream implements AutoCloseable {
     return String.join("", parts(n, reply));
   }
 
-  /** Requests that reached the upstream so far. */
-  int received() {
-    return received.get();
-  }
-
-  /** Responses the upstream wrote in full. */
-  int answered() {
-    return answered.get();
-  }
-
   /** Responses the upstream could not finish writing (the gateway went away). */
   int cut() {
     return cut.get();
@@ -200,7 +189,6 @@ final class ChatUpstream implements AutoCloseable {
           exchange.sendResponseHeaders(200, body.length);
           exchange.getResponseBody().write(body);
         }
-        answered.incrementAndGet();
       } catch (IOException e) {
         cut.incrementAndGet();
       } catch (InterruptedException e) {
