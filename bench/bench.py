@@ -169,6 +169,7 @@ class Servers:
         self.procs = {}
         self.java_opts = gateway_java_opts
         self.stats_path = os.path.join(tmp, "stats.jsonl")
+        self.max_file_bytes = 107374182400  # no rotation during a benchmark
 
     def _spawn(self, name, cmd):
         out = open(os.path.join(self.tmp, name + ".log"), "w")
@@ -206,15 +207,7 @@ http {
         return conf
 
     def start(self):
-        up = self._nginx_conf("upstream", """
-  server {
-    listen 127.0.0.1:%d backlog=4096;
-    location / {
-      default_type application/json;
-      add_header x-request-id req_bench_static;
-      return 200 '%s';
-    }
-  }""" % (P_UPSTREAM, COMPLETION))
+        self.start_upstreams()
         proxy = self._nginx_conf("proxy", """
   upstream static_up { server 127.0.0.1:%d; keepalive 128; }
   upstream sse_up { server 127.0.0.1:%d; keepalive 128; }
@@ -233,6 +226,38 @@ http {
       proxy_read_timeout 300s;
     }
   }""" % (P_UPSTREAM, P_SSE, P_NGINX))
+        self._spawn("proxy", ["nginx", "-c", proxy, "-p", os.path.dirname(proxy)])
+        self.start_gateway()
+        self.start_floor()
+        wait_port(P_NGINX, 60)
+        # one request through each path, so a misconfiguration fails here and not in wrk (a
+        # cold JVM on a busy core can take many seconds over its first request)
+        for url, key in (("http://127.0.0.1:%d/v1/chat/completions" % P_UPSTREAM, None),
+                         ("http://127.0.0.1:%d/openai/v1/chat/completions" % P_NGINX, None),
+                         ("http://127.0.0.1:%d/openai/v1/chat/completions" % P_JETTY, None),
+                         ("http://127.0.0.1:%d/openai/v1/chat/completions" % P_GATEWAY, KEY)):
+            body = post(url, key, 120)
+            if json.loads(body).get("usage", {}).get("prompt_tokens") != 31:
+                raise SystemExit("unexpected answer from %s: %r" % (url, body[:200]))
+
+    def start_upstreams(self, p_static=P_UPSTREAM, p_sse=P_SSE):
+        """The static nginx upstream (COMPLETION for any request) and the paced SSE upstream."""
+        up = self._nginx_conf("upstream", """
+  server {
+    listen 127.0.0.1:%d backlog=4096;
+    location / {
+      default_type application/json;
+      add_header x-request-id req_bench_static;
+      return 200 '%s';
+    }
+  }""" % (p_static, COMPLETION))
+        self._spawn("upstream", ["nginx", "-c", up, "-p", os.path.dirname(up)])
+        self._spawn("sse", [sys.executable, os.path.join(HERE, "sse_upstream.py"), str(p_sse)])
+        for port in (p_static, p_sse):
+            wait_port(port, 60)
+
+    def start_gateway(self, port=P_GATEWAY, p_static=P_UPSTREAM, p_sse=P_SSE, level="WARN"):
+        """The gateway jar: route openai to the static upstream, ssebench to the SSE one."""
         allow = os.path.join(self.tmp, "allowlist.csv")
         with open(allow, "w") as f:
             f.write("id,api_key,owner,added\nbench,%s,bench@example.com,2026-01-01\n" % KEY)
@@ -240,29 +265,21 @@ http {
         with open(cfg, "w") as f:
             f.write("""server: {host: 127.0.0.1, port: %d, shutdown_grace_seconds: 30}
 auth: {allowlist_path: %s}
-stats: {output_path: %s, flush_interval_seconds: 1, max_file_bytes: 107374182400}
+stats: {output_path: %s, flush_interval_seconds: 1, max_file_bytes: %d}
 upstream: {idle_timeout_seconds: 300}
-logging: {level: WARN}
+logging: {level: %s}
 providers:
   openai: {prefix: /openai/, upstream: 'http://127.0.0.1:%d', format: openai}
   ssebench: {prefix: /ssebench/, upstream: 'http://127.0.0.1:%d', format: openai}
-""" % (P_GATEWAY, allow, self.stats_path, P_UPSTREAM, P_SSE))
-        self._spawn("upstream", ["nginx", "-c", up, "-p", os.path.dirname(up)])
-        self._spawn("sse", [sys.executable, os.path.join(HERE, "sse_upstream.py"), str(P_SSE)])
-        self._spawn("proxy", ["nginx", "-c", proxy, "-p", os.path.dirname(proxy)])
+""" % (port, allow, self.stats_path, self.max_file_bytes, level, p_static, p_sse))
         self._spawn("lmgate", ["java"] + self.java_opts + JFR_ACCURACY + ["-jar", JAR, "--config", cfg])
+        wait_port(port, 60)
+
+    def start_floor(self, port=P_JETTY, p_static=P_UPSTREAM):
+        """Jetty's ProxyServlet alone (JettyProxyFloor.java), in front of the static upstream."""
         self._spawn("jetty", ["java"] + self.java_opts + JFR_ACCURACY +
-                    ["-cp", JAR, FLOOR, str(P_JETTY), "http://127.0.0.1:%d" % P_UPSTREAM, "/openai"])
-        for port in (P_UPSTREAM, P_SSE, P_NGINX, P_GATEWAY, P_JETTY):
-            wait_port(port, 60)
-        # one request through each path, so a misconfiguration fails here and not in wrk
-        for url, key in (("http://127.0.0.1:%d/v1/chat/completions" % P_UPSTREAM, None),
-                         ("http://127.0.0.1:%d/openai/v1/chat/completions" % P_NGINX, None),
-                         ("http://127.0.0.1:%d/openai/v1/chat/completions" % P_JETTY, None),
-                         ("http://127.0.0.1:%d/openai/v1/chat/completions" % P_GATEWAY, KEY)):
-            body = post(url, key)
-            if json.loads(body).get("usage", {}).get("prompt_tokens") != 31:
-                raise SystemExit("unexpected answer from %s: %r" % (url, body[:200]))
+                    ["-cp", JAR, FLOOR, str(port), "http://127.0.0.1:%d" % p_static, "/openai"])
+        wait_port(port, 60)
 
     def pids(self, name):
         p = self.procs[name]
@@ -325,12 +342,12 @@ def wait_port(port, timeout):
                      % (port, timeout))
 
 
-def post(url, key):
+def post(url, key, timeout=10):
     req = urllib.request.Request(url, data=b'{"model":"gpt-4o-mini","messages":[]}',
                                  headers={"Content-Type": "application/json"})
     if key:
         req.add_header("Authorization", "Bearer " + key)
-    with urllib.request.urlopen(req, timeout=10) as r:
+    with urllib.request.urlopen(req, timeout=timeout) as r:
         return r.read()
 
 

@@ -9,28 +9,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-SUDO=""
-if [ "$(id -u)" != 0 ]; then SUDO="sudo"; fi
-
-need=()
-command -v wrk >/dev/null 2>&1 || need+=(wrk)
-command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || need+=(nginx)
-if [ ${#need[@]} -gt 0 ]; then
-  echo "[bench] installing ${need[*]} with apt-get" >&2
-  $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need[@]}" >/dev/null
-  # Debian's package starts a system nginx on :80 where an init system runs; we do not need it.
-  $SUDO service nginx stop >/dev/null 2>&1 || true
-fi
-export PATH="$PATH:/usr/sbin:/sbin"
-for tool in wrk nginx python3 java jcmd jfr taskset; do
-  command -v "$tool" >/dev/null 2>&1 || { echo "[bench] $tool is required but not found" >&2; exit 1; }
-done
-
-if [ ! -f lmgate-standalone/target/lmgate.jar ]; then
-  echo "[bench] building lmgate-standalone/target/lmgate.jar (mvn -DskipTests package)" >&2
-  mvn -B -q -DskipTests package -pl lmgate-standalone -am
-fi
+. bench/tools.sh
+ensure_tools bench wrk nginx python3 java jcmd jfr taskset
+ensure_jar bench
 
 if [ "$(nproc)" -lt 2 ]; then
   echo "[bench] warning: $(nproc) CPU; load and servers will share it" >&2

@@ -5,10 +5,12 @@ import ai.numio.lmgate.TimeSource;
 import ai.numio.lmgate.auth.AllowListException;
 import ai.numio.lmgate.config.LMGateConfig;
 import java.net.URI;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
 import org.eclipse.jetty.http2.server.HTTP2CServerConnectionFactory;
+import org.eclipse.jetty.server.ConnectionFactory;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Server;
@@ -33,6 +35,9 @@ import org.slf4j.LoggerFactory;
 public final class LMGateServer implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(LMGateServer.class);
+
+  /** Connections the kernel holds for accepting (capped by net.core.somaxconn); nginx has 511. */
+  static final int ACCEPT_QUEUE_SIZE = 1024;
 
   private final LMGate gate;
   private final Server server;
@@ -89,6 +94,30 @@ public final class LMGateServer implements AutoCloseable {
     stop();
   }
 
+  /**
+   * A connector whose graceful shutdown only stops accepting. Jetty's own also shortens every
+   * connection's idle timeout to one second, which cuts exchanges the grace period should let
+   * finish: a client that pauses reading for a second, or a response written just as the shortened
+   * timeout fires on a connection that waited over a second for its upstream (the client gets every
+   * byte; the record says {@code client_disconnected}, without tokens). Here the {@link
+   * GracefulHandler} alone waits for in-flight exchanges, up to the grace period; stopping the
+   * connector then closes every connection left, idle keep-alive ones included.
+   */
+  private static final class DrainingConnector extends ServerConnector {
+    DrainingConnector(Server server, ConnectionFactory... factories) {
+      super(server, factories);
+      setShutdownIdleTimeout(-1); // leave every connection's idle timeout as it is
+    }
+
+    @Override
+    public CompletableFuture<Void> shutdown() {
+      // Stops accepting. Its future completes when every connection is closed: not awaited, or
+      // an idle keep-alive connection would hold the stop for the whole grace period.
+      CompletableFuture<Void> unused = super.shutdown();
+      return CompletableFuture.completedFuture(null);
+    }
+  }
+
   /** Builds and starts an {@link LMGateServer}. */
   public static final class Builder {
     private final LMGateConfig config;
@@ -140,8 +169,11 @@ public final class LMGateServer implements AutoCloseable {
       http.setSendServerVersion(false);
       http.setSendXPoweredBy(false);
       ServerConnector connector =
-          new ServerConnector(
+          new DrainingConnector(
               server, new HttpConnectionFactory(http), new HTTP2CServerConnectionFactory(http));
+      // The JDK's default listen backlog is 50: a burst of new connections beyond it (clients
+      // reconnecting after a deploy) overflowed it, and some were reset before their request.
+      connector.setAcceptQueueSize(ACCEPT_QUEUE_SIZE);
       connector.setHost(config.server().host());
       connector.setPort(port != null ? port : config.server().port());
       server.addConnector(connector);

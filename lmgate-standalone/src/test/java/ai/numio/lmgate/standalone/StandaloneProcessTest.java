@@ -10,13 +10,12 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -28,8 +27,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The gateway as operators run it: its own process, a config file, SIGTERM. Uses the test classpath
- * (the jar is built after tests run); the jar itself is checked by {@code .ci/run}.
+ * The gateway as operators run it: its own process, a config file, SIGTERM (see {@link
+ * GatewayProcess}); the jar itself is checked by {@code .ci/run}.
  */
 class StandaloneProcessTest {
 
@@ -43,8 +42,7 @@ class StandaloneProcessTest {
 
   @TempDir Path dir;
   private HttpServer upstream;
-  private Process process;
-  private Path log;
+  private GatewayProcess process;
 
   @BeforeEach
   void setUp() throws IOException {
@@ -73,45 +71,19 @@ class StandaloneProcessTest {
   @AfterEach
   void tearDown() {
     if (process != null) {
-      process.destroyForcibly();
+      process.close();
     }
     upstream.stop(0);
   }
 
   @Test
   void servesRecordsAndStopsGracefullyOnSigterm() throws Exception {
-    log = dir.resolve("gateway.log");
-    int port;
-    try (ServerSocket free = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      port = free.getLocalPort();
-    }
-    Files.writeString(
-        dir.resolve("allowlist.csv"),
-        "id,api_key,owner,added\n7," + KEY + ",team-ops,2026-03-01\n");
-    Files.writeString(
-        dir.resolve("lmgate.yaml"),
-        "server: { host: 127.0.0.1, port: "
-            + port
-            + ", shutdown_grace_seconds: 10 }\n"
-            + "auth: { allowlist_path: allowlist.csv }\n"
-            + "stats: { output_path: out/stats.jsonl, flush_interval_seconds: 1 }\n"
-            + "providers:\n  openai: { upstream: 'http://127.0.0.1:"
-            + upstream.getAddress().getPort()
-            + "' }\n");
-    process =
-        new ProcessBuilder(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp",
-                System.getProperty("java.class.path"),
-                Main.class.getName(),
-                "--config",
-                "lmgate.yaml")
-            .directory(dir.toFile())
-            .redirectErrorStream(true)
-            .redirectOutput(log.toFile())
-            .start();
-    awaitOutput("Listening on", 20);
-    assertThat(output()).anyMatch(l -> l.contains("Route openai: /openai/ -> http://127.0.0.1:"));
+    int port = GatewayProcess.freePort();
+    GatewayProcess.writeConfig(
+        dir, KEY, port, URI.create("http://127.0.0.1:" + upstream.getAddress().getPort()), 10, 1);
+    process = GatewayProcess.start(dir, "lmgate.yaml", "gateway.log");
+    assertThat(process.output())
+        .anyMatch(l -> l.contains("Route openai: /openai/ -> http://127.0.0.1:"));
 
     HttpClient client = HttpClient.newHttpClient();
     URI uri = URI.create("http://127.0.0.1:" + port + "/openai/v1/chat/completions");
@@ -137,9 +109,8 @@ class StandaloneProcessTest {
       inFlight.add(client.sendAsync(request, HttpResponse.BodyHandlers.ofString()));
     }
     Thread.sleep(400);
-    process.destroy(); // SIGTERM
-    assertThat(process.waitFor(20, TimeUnit.SECONDS)).isTrue();
-    assertThat(process.exitValue()).isZero();
+    process.terminate();
+    assertThat(process.awaitExit(Duration.ofSeconds(20))).isZero();
 
     int completed = 0;
     for (CompletableFuture<HttpResponse<String>> f : inFlight) {
@@ -163,29 +134,12 @@ class StandaloneProcessTest {
       assertThat(record.get("lmgate_id").asText()).isEqualTo("7");
       assertThat(record.get("error_type").isNull()).isTrue();
     }
-    assertThat(output()).noneMatch(l -> l.contains(KEY));
-    assertThat(output()).anyMatch(l -> l.contains("Stopped; 21 usage records written, 0 dropped"));
+    assertThat(process.output()).noneMatch(l -> l.contains(KEY));
+    assertThat(process.output())
+        .anyMatch(l -> l.contains("Stopped; 21 usage records written, 0 dropped"));
   }
 
   private static List<String> lines(Path file) throws IOException {
-    return Files.exists(file) ? Files.readAllLines(file) : List.of();
-  }
-
-  private List<String> output() throws IOException {
-    return lines(log);
-  }
-
-  private void awaitOutput(String text, int seconds) throws InterruptedException, IOException {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
-    while (System.nanoTime() < deadline) {
-      if (output().stream().anyMatch(l -> l.contains(text))) {
-        return;
-      }
-      if (!process.isAlive()) {
-        break;
-      }
-      Thread.sleep(50);
-    }
-    throw new AssertionError("no '" + text + "' in gateway output: " + output());
+    return UsageRecords.lines(file);
   }
 }
