@@ -404,8 +404,10 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--runs", type=int, default=2)
     ap.add_argument("--duration", type=int, default=10)
-    ap.add_argument("--warmup", type=int, default=30,
-                    help="warm-up of the gateway (JIT) in seconds; nginx/direct get 5 s")
+    ap.add_argument("--warmup", type=int, default=120,
+                    help="warm-up of each JVM (gateway, Jetty floor) in seconds at 16 connections; "
+                         "nginx/direct get 5 s. On one core the JIT needs 60-120 s of load: at "
+                         "30 s the gateway ran at half its speed")
     ap.add_argument("--wait-quiet", type=int, default=300,
                     help="wait up to this many seconds for other work on the machine to end")
     ap.add_argument("--slow-streams", type=int, default=1000)
@@ -432,7 +434,7 @@ def main():
     expected_records = 0
     try:
         srv.start()
-        log("servers up; warming up (gateway %ds, others 5 s)" % a.warmup)
+        log("servers up; warming up (each JVM %ds, others 5 s)" % a.warmup)
         for name, t in TARGETS.items():
             java = name in ("lmgate", "jetty")
             wrk(t["url"], t["key"], 16, a.warmup if java else min(5, a.warmup))
@@ -644,7 +646,7 @@ def report(res, a):
     L.append("# LMGate loopback benchmark — %s\n" % res["started"][:19].replace("T", " "))
     L.append("Machine: %s CPUs (%s, %s), %s, kernel %s; %s; %s; %s. Load (wrk, stream client) "
              "on CPU %s, every server (upstreams, proxy under test) on CPU %s. %d runs of %d s "
-             "per scenario after a warm-up (gateway %d s at 16 connections, others 5 s). Gateway JVM "
+             "per scenario after a warm-up (each JVM %d s at 16 connections, others 5 s). Gateway JVM "
              "options: `%s`. Other work on the machine at start: %.0f%% CPU busy.\n" % (
                  m["nproc"], m["cpu"], m["hypervisor"] or "bare metal", m["mem"], m["kernel"],
                  m["java"], m["nginx"], m["wrk"], LOAD_CPUS, SERVER_CPUS, a.runs, a.duration,
