@@ -16,6 +16,7 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -127,7 +128,18 @@ public final class AllowListLoader {
     private final Map<String, AllowListEntry> plaintextRows;
     private final Map<KeyDigest, AllowListEntry> hashedRows = new HashMap<>();
     private final Map<String, Integer> idLines;
+
+    /**
+     * Where each plaintext key was first seen. Plaintext keys are compared as strings; they are
+     * hashed only once the file turns out to have {@code sha256:} rows too (a key may be listed in
+     * both forms), so a file without hashed rows costs no SHA-256 at all.
+     */
+    private final Map<String, Integer> plaintextLines;
+
+    /** Where each key was first seen, by digest: filled from the first {@code sha256:} row on. */
     private final Map<KeyDigest, KeyRow> keyRows;
+
+    private boolean hashing;
 
     /** Where a key was first seen, and in which form. */
     private record KeyRow(int line, boolean hashed) {}
@@ -137,7 +149,8 @@ public final class AllowListLoader {
       int capacity = (int) (expectedRows / 0.75f) + 1;
       this.plaintextRows = new HashMap<>(capacity);
       this.idLines = new HashMap<>(capacity);
-      this.keyRows = new HashMap<>(capacity);
+      this.plaintextLines = new LinkedHashMap<>(capacity);
+      this.keyRows = new HashMap<>();
     }
 
     AllowList run(String text) throws AllowListException {
@@ -271,6 +284,8 @@ public final class AllowListLoader {
       }
 
       KeyDigest digest = null;
+      Integer firstLine = null; // of the same key, listed earlier
+      boolean firstHashed = false;
       boolean hashed = key.regionMatches(true, 0, Sha256.PREFIX, 0, Sha256.PREFIX.length());
       if (key.isEmpty()) {
         problem(line, "empty api_key");
@@ -295,23 +310,33 @@ public final class AllowListLoader {
                 + ") contains whitespace or control characters, which no client can send");
         valid = false;
       } else {
-        digest = KeyDigest.of(key, sha256);
+        firstLine = plaintextLines.putIfAbsent(key, line);
+        if (hashing && firstLine == null) {
+          digest = KeyDigest.of(key, sha256);
+        }
       }
 
+      if (hashed && digest != null && !hashing) {
+        hashPlaintextKeysSoFar();
+      }
       if (digest != null) {
         KeyRow first = keyRows.putIfAbsent(digest, new KeyRow(line, hashed));
         if (first != null) {
-          problem(
-              line,
-              "duplicate api_key ("
-                  + KeyMask.forLog(key)
-                  + ") — also on line "
-                  + first.line()
-                  + (first.hashed() == hashed
-                      ? ""
-                      : " (one row has the key, the other its sha256: form)"));
-          valid = false;
+          firstLine = first.line();
+          firstHashed = first.hashed();
         }
+      }
+      if (firstLine != null) {
+        problem(
+            line,
+            "duplicate api_key ("
+                + KeyMask.forLog(key)
+                + ") — also on line "
+                + firstLine
+                + (firstHashed == hashed
+                    ? ""
+                    : " (one row has the key, the other its sha256: form)"));
+        valid = false;
       }
 
       if (valid) {
@@ -322,6 +347,15 @@ public final class AllowListLoader {
         } else {
           plaintextRows.put(key, entry);
         }
+      }
+    }
+
+    /** From the first {@code sha256:} row on, every plaintext key is known by its digest too. */
+    private void hashPlaintextKeysSoFar() {
+      hashing = true;
+      for (Map.Entry<String, Integer> seen : plaintextLines.entrySet()) {
+        keyRows.putIfAbsent(
+            KeyDigest.of(seen.getKey(), sha256), new KeyRow(seen.getValue(), false));
       }
     }
 

@@ -125,15 +125,6 @@ final class Gateway implements AutoCloseable {
     throw new AssertionError("no usage record within 10 s");
   }
 
-  /** The only record since the last call of this or {@link #newRecords}; fails if not one. */
-  JsonNode onlyRecord() {
-    List<JsonNode> records = newRecords();
-    if (records.size() != 1) {
-      throw new AssertionError("expected one record, got " + records);
-    }
-    return records.get(0);
-  }
-
   /**
    * Sends raw bytes on a new connection (for what an HTTP client refuses to send) and returns the
    * whole response as ISO-8859-1 text, read until the gateway closes the connection (at most 10 s);

@@ -72,7 +72,7 @@ class GatewayFaultsTest {
         .isEqualTo(
             "{\"error\":\"upstream_unreachable\",\"message\":\"Upstream provider could not be"
                 + " reached\"}");
-    JsonNode record = gateway.onlyRecord();
+    JsonNode record = gateway.awaitOnlyRecord();
     assertThat(record.get("status").asInt()).isEqualTo(502);
     assertThat(record.get("error_type").asText()).isEqualTo("upstream_unreachable");
     assertThat(record.get("ttfb_ms").isNull()).isTrue();
@@ -89,7 +89,7 @@ class GatewayFaultsTest {
         .isEqualTo(
             "{\"error\":\"upstream_timeout\",\"message\":\"Upstream provider did not answer in"
                 + " time\"}");
-    JsonNode record = gateway.onlyRecord();
+    JsonNode record = gateway.awaitOnlyRecord();
     assertThat(record.get("status").asInt()).isEqualTo(504);
     assertThat(record.get("error_type").asText()).isEqualTo("upstream_timeout");
     assertThat(record.get("ttfb_ms").isNull()).isTrue();
@@ -231,7 +231,7 @@ class GatewayFaultsTest {
       HttpResponse<String> response = client.send(messages(), HttpResponse.BodyHandlers.ofString());
       assertThat(response.statusCode()).isEqualTo(502);
       assertThat(response.body()).startsWith("{\"error\":\"upstream_unreachable\"");
-      JsonNode record = gateway.onlyRecord();
+      JsonNode record = gateway.awaitOnlyRecord();
       assertThat(record.get("status").asInt()).isEqualTo(502);
       assertThat(record.get("error_type").asText()).isEqualTo("upstream_unreachable");
       // connect_timeout_seconds is 2 in the test gateway

@@ -86,7 +86,7 @@ class GatewayJsonTest {
     assertThat(forwarded.containsHeader("Via")).isFalse();
     assertThat(forwarded.containsHeader("X-Forwarded-For")).isFalse();
 
-    JsonNode record = gateway.onlyRecord();
+    JsonNode record = gateway.awaitOnlyRecord();
     assertThat(record.get("lmgate_id").asText()).isEqualTo("1");
     assertThat(record.get("owner").asText()).isEqualTo("team-alpha");
     assertThat(record.get("provider").asText()).isEqualTo("openai");
@@ -258,7 +258,7 @@ class GatewayJsonTest {
       assertThat(headers.map().keySet())
           .map(name -> name.toLowerCase(java.util.Locale.ROOT))
           .doesNotContain("x-hop", "keep-alive", "proxy-authenticate", "connection");
-      assertThat(gateway.onlyRecord().get("output_tokens").asLong()).isEqualTo(161);
+      assertThat(gateway.awaitOnlyRecord().get("output_tokens").asLong()).isEqualTo(161);
     }
   }
 
@@ -279,7 +279,7 @@ class GatewayJsonTest {
     assertThat(response.statusCode()).isEqualTo(307);
     assertThat(response.headers().firstValue("Location")).hasValue("https://elsewhere.example/v1");
     assertThat(upstream.findAll(anyRequestedFor(anyUrl()))).hasSize(1);
-    JsonNode record = gateway.onlyRecord();
+    JsonNode record = gateway.awaitOnlyRecord();
     assertThat(record.get("status").asInt()).isEqualTo(307);
     assertThat(record.get("error_type").isNull()).isTrue();
   }

@@ -346,7 +346,7 @@ class GatewaySecurityTest {
             HttpResponse.BodyHandlers.ofString());
     assertThat(response.statusCode()).isEqualTo(200);
     assertThat(response.body()).isEqualTo("{\"model\":\"m\",\"usage\":{\"input_tokens\":1}}");
-    assertThat(gateway.onlyRecord().get("input_tokens").asLong()).isEqualTo(1);
+    assertThat(gateway.awaitOnlyRecord().get("input_tokens").asLong()).isEqualTo(1);
   }
 
   /**

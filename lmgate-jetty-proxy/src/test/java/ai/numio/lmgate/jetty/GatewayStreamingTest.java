@@ -91,7 +91,7 @@ class GatewayStreamingTest {
     assertThat(response.statusCode()).isEqualTo(status);
     assertThat(new String(response.body(), UTF_8)).isEqualTo(new String(body, UTF_8));
 
-    JsonNode record = gateway.onlyRecord();
+    JsonNode record = gateway.awaitOnlyRecord();
     JsonNode expect = fixture.get("expect");
     for (Map.Entry<String, String> field :
         Map.of(
