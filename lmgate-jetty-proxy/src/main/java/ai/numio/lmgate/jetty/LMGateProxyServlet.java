@@ -24,6 +24,7 @@ import org.eclipse.jetty.client.Request;
 import org.eclipse.jetty.client.Response;
 import org.eclipse.jetty.ee10.proxy.ProxyServlet;
 import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.io.ByteBufferPool;
 import org.eclipse.jetty.io.ClientConnector;
 import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.ssl.SslContextFactory;
@@ -51,6 +52,9 @@ public final class LMGateProxyServlet extends ProxyServlet {
           400, "bad_request", "Request body is malformed (chunked encoding or length)");
 
   private final transient LMGate gate;
+
+  /** Buffers for streaming request bodies, from the proxy client's pool (set in {@link #init}). */
+  private transient ByteBufferPool.Sized requestBodyBuffers;
 
   /** A servlet proxying for this gate; the gate's configuration sets timeouts and routes. */
   public LMGateProxyServlet(LMGate gate) {
@@ -113,6 +117,12 @@ public final class LMGateProxyServlet extends ProxyServlet {
   }
 
   @Override
+  public void init() throws ServletException {
+    super.init(); // creates and starts the HttpClient
+    requestBodyBuffers = RequestBody.buffers(getHttpClient().getByteBufferPool());
+  }
+
+  @Override
   protected String rewriteTarget(HttpServletRequest request) {
     return ProxiedExchange.of(request).target; // built and checked once, in service()
   }
@@ -164,8 +174,7 @@ public final class LMGateProxyServlet extends ProxyServlet {
   protected Request.Content proxyRequestContent(
       HttpServletRequest request, HttpServletResponse response, Request proxyRequest)
       throws IOException {
-    return new RequestBody(
-        request, ProxiedExchange.of(request), getHttpClient().getByteBufferPool());
+    return new RequestBody(request, ProxiedExchange.of(request), requestBodyBuffers);
   }
 
   @Override

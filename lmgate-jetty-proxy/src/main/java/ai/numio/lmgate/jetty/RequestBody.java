@@ -18,9 +18,14 @@ final class RequestBody extends InputStreamRequestContent {
   private final long length;
   private final ProxiedExchange proxied;
 
-  RequestBody(HttpServletRequest request, ProxiedExchange proxied, ByteBufferPool pool)
+  /** The buffers request bodies are read into, taken from (and returned to) {@code pool}. */
+  static ByteBufferPool.Sized buffers(ByteBufferPool pool) {
+    return new ByteBufferPool.Sized(pool, false, BUFFER_BYTES);
+  }
+
+  RequestBody(HttpServletRequest request, ProxiedExchange proxied, ByteBufferPool.Sized buffers)
       throws IOException {
-    super(null, request.getInputStream(), new ByteBufferPool.Sized(pool, false, BUFFER_BYTES));
+    super(null, request.getInputStream(), buffers);
     this.length = request.getContentLengthLong();
     this.proxied = proxied;
   }

@@ -1,5 +1,6 @@
 package ai.numio.lmgate.filter;
 
+import ai.numio.lmgate.HopByHop;
 import ai.numio.lmgate.meter.AcceptEncoding;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
@@ -14,16 +15,11 @@ import java.util.Set;
 
 /**
  * Which headers {@link ForwardingServlet} passes on, each way: everything but the hop-by-hop
- * headers (RFC 9110 §7.6.1: {@code Connection} and the headers it names, {@code Keep-Alive}, {@code
- * Proxy-*}, {@code TE}, {@code Trailer}, {@code Transfer-Encoding}, {@code Upgrade}); upstream,
- * also not {@code Host} (set from the upstream URI), nor the headers the JDK client sets itself
- * ({@code Content-Length}, {@code Expect}); {@code Accept-Encoding} narrowed to what the meter can
- * decode.
+ * headers ({@link HopByHop}); upstream, also not {@code Host} (set from the upstream URI), nor the
+ * headers the JDK client sets itself ({@code Content-Length}, {@code Expect}); {@code
+ * Accept-Encoding} narrowed to what the meter can decode.
  */
 final class ForwardingHeaders {
-
-  private static final Set<String> HOP_BY_HOP =
-      Set.of("connection", "keep-alive", "te", "trailer", "transfer-encoding", "upgrade");
 
   /** Set by the JDK client from the URI and the body publisher; it refuses them from the caller. */
   private static final Set<String> SET_BY_CLIENT = Set.of("host", "content-length", "expect");
@@ -43,12 +39,13 @@ final class ForwardingHeaders {
    */
   static void copyRequestHeaders(
       HttpServletRequest request, HttpRequest.Builder upstream, boolean forwarded) {
-    Set<String> named = connectionTokens(Collections.list(request.getHeaders("Connection")));
+    Set<String> named =
+        HopByHop.connectionTokens(Collections.list(request.getHeaders("Connection")));
     Set<String> seen = new HashSet<>();
     for (String name : Collections.list(request.getHeaderNames())) {
       String lower = name.toLowerCase(Locale.ROOT);
       if (!seen.add(lower)
-          || isHopByHop(lower, named)
+          || HopByHop.isHopByHop(lower, named)
           || SET_BY_CLIENT.contains(lower)
           || lower.equals("accept-encoding")
           || (forwarded && FORWARDING.contains(lower))) {
@@ -71,38 +68,17 @@ final class ForwardingHeaders {
 
   /** Copies the upstream's response headers to the client's response. */
   static void copyResponseHeaders(HttpHeaders headers, HttpServletResponse response) {
-    Set<String> named = connectionTokens(headers.allValues("Connection"));
+    Set<String> named = HopByHop.connectionTokens(headers.allValues("Connection"));
     for (Map.Entry<String, List<String>> header : headers.map().entrySet()) {
       String name = header.getKey();
       String lower = name.toLowerCase(Locale.ROOT);
-      if (lower.startsWith(":") || isHopByHop(lower, named)) {
+      if (lower.startsWith(":") || HopByHop.isHopByHop(lower, named)) {
         continue;
       }
       for (String value : header.getValue()) {
         response.addHeader(name, value);
       }
     }
-  }
-
-  /** True for a hop-by-hop header; {@code lowerName} in lower case. */
-  static boolean isHopByHop(String lowerName, Set<String> namedByConnection) {
-    return HOP_BY_HOP.contains(lowerName)
-        || lowerName.startsWith("proxy-")
-        || namedByConnection.contains(lowerName);
-  }
-
-  /** The header names listed in {@code Connection} values, in lower case. */
-  static Set<String> connectionTokens(List<String> connectionValues) {
-    Set<String> tokens = new HashSet<>();
-    for (String value : connectionValues) {
-      for (String token : value.split(",")) {
-        String trimmed = token.trim();
-        if (!trimmed.isEmpty()) {
-          tokens.add(trimmed.toLowerCase(Locale.ROOT));
-        }
-      }
-    }
-    return tokens;
   }
 
   /**
