@@ -103,6 +103,22 @@ final class Coercions {
     return t;
   }
 
+  /** {@code lmgate} or {@code provider}, any case. */
+  static ErrorFormat errorFormat(String text) throws BadValue {
+    return ErrorFormat.parse(text)
+        .orElseThrow(
+            () ->
+                new BadValue(
+                    "unknown error format "
+                        + Problems.quote(text)
+                        + "; valid: "
+                        + String.join(
+                            ", ",
+                            Arrays.stream(ErrorFormat.values())
+                                .map(ErrorFormat::configName)
+                                .toList())));
+  }
+
   /** A route format name, any case. */
   static Format format(String text) throws BadValue {
     return Format.parse(text)

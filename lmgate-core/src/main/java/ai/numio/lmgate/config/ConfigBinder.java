@@ -47,7 +47,8 @@ final class ConfigBinder {
         new LMGateConfig.Server(
             setting("server.host", Coercions::host).orElse(""),
             intSetting("server.port", 1, 65535),
-            intSetting("server.shutdown_grace_seconds", 0, Integer.MAX_VALUE));
+            intSetting("server.shutdown_grace_seconds", 0, Integer.MAX_VALUE),
+            setting("server.error_format", Coercions::errorFormat).orElse(ErrorFormat.LMGATE));
     LMGateConfig.Auth auth =
         new LMGateConfig.Auth(
             pathSetting("auth.allowlist_path"),

@@ -35,6 +35,7 @@ final class ConfigSchema {
           new Setting("server", "host", "0.0.0.0", "a host name or address"),
           new Setting("server", "port", "8080", "an integer"),
           new Setting("server", "shutdown_grace_seconds", "30", "an integer"),
+          new Setting("server", "error_format", "lmgate", "lmgate or provider"),
           new Setting("auth", "allowlist_path", "data/allowlist.csv", "a file path"),
           new Setting("auth", "poll_interval_seconds", "30", "an integer"),
           new Setting("stats", "output_path", "data/stats.jsonl", "a file path"),

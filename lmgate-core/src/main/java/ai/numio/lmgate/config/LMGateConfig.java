@@ -25,7 +25,7 @@ public record LMGateConfig(
   }
 
   /** {@code server.*}. */
-  public record Server(String host, int port, int shutdownGraceSeconds) {}
+  public record Server(String host, int port, int shutdownGraceSeconds, ErrorFormat errorFormat) {}
 
   /** {@code auth.*}; the path is absolute. */
   public record Auth(Path allowlistPath, int pollIntervalSeconds) {}

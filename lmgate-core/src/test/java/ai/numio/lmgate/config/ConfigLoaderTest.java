@@ -31,7 +31,7 @@ class ConfigLoaderTest {
 
   private LMGateConfig expectedDefaults() {
     return new LMGateConfig(
-        new LMGateConfig.Server("0.0.0.0", 8080, 30),
+        new LMGateConfig.Server("0.0.0.0", 8080, 30, ErrorFormat.LMGATE),
         new LMGateConfig.Auth(fx.dir.resolve("data/allowlist.csv"), 30),
         new LMGateConfig.Stats(
             fx.dir.resolve("data/stats.jsonl"), 10, 104_857_600L, 100_000, 1_048_576),
@@ -72,7 +72,8 @@ class ConfigLoaderTest {
     LMGateConfig config = fx.load();
 
     LMGateConfig defaults = expectedDefaults();
-    assertThat(config.server()).isEqualTo(new LMGateConfig.Server("0.0.0.0", 9090, 30));
+    assertThat(config.server())
+        .isEqualTo(new LMGateConfig.Server("0.0.0.0", 9090, 30, ErrorFormat.LMGATE));
     assertThat(config.auth()).isEqualTo(defaults.auth());
     assertThat(config.stats()).isEqualTo(defaults.stats());
     assertThat(config.upstream()).isEqualTo(defaults.upstream());
@@ -111,7 +112,8 @@ class ConfigLoaderTest {
 
     LMGateConfig config = fx.load();
 
-    assertThat(config.server()).isEqualTo(new LMGateConfig.Server("127.0.0.1", 8080, 0));
+    assertThat(config.server())
+        .isEqualTo(new LMGateConfig.Server("127.0.0.1", 8080, 0, ErrorFormat.LMGATE));
     assertThat(config.auth()).isEqualTo(new LMGateConfig.Auth(Path.of("/etc/lmgate/keys.csv"), 5));
     assertThat(config.stats())
         .isEqualTo(

@@ -54,7 +54,7 @@ class EnvOverridesTest {
     assertThat(config)
         .isEqualTo(
             new LMGateConfig(
-                new LMGateConfig.Server("127.0.0.1", 9090, 5),
+                new LMGateConfig.Server("127.0.0.1", 9090, 5, ErrorFormat.LMGATE),
                 new LMGateConfig.Auth(fx.dir.resolve("secrets/keys.csv"), 5),
                 new LMGateConfig.Stats(
                     Path.of("/var/lib/lmgate/stats.jsonl"), 1, 5_368_709_120L, 1000, 4096),
@@ -90,7 +90,8 @@ class EnvOverridesTest {
                 "LMGATE_SERVER__PORT", "9090",
                 "LMGATE_PROVIDERS__OPENAI__PREFIX", "/oai/"));
 
-    assertThat(config.server()).isEqualTo(new LMGateConfig.Server("10.0.0.1", 9090, 30));
+    assertThat(config.server())
+        .isEqualTo(new LMGateConfig.Server("10.0.0.1", 9090, 30, ErrorFormat.LMGATE));
     assertThat(config.routes().get(0))
         .isEqualTo(new Route("openai", "/oai/", URI.create("http://file.example"), Format.OPENAI));
   }
@@ -180,7 +181,7 @@ class EnvOverridesTest {
         .containsExactly(
             "environment variable LMGATE_SERVER__PROT names no configuration key (server.prot);"
                 + " valid variables for server: LMGATE_SERVER__HOST, LMGATE_SERVER__PORT,"
-                + " LMGATE_SERVER__SHUTDOWN_GRACE_SECONDS");
+                + " LMGATE_SERVER__SHUTDOWN_GRACE_SECONDS, LMGATE_SERVER__ERROR_FORMAT");
   }
 
   @Test
@@ -189,7 +190,8 @@ class EnvOverridesTest {
         .containsExactly(
             "environment variable LMGATE_SERVR__PORT names no configuration key (servr.port);"
                 + " valid variables: LMGATE_SERVER__HOST, LMGATE_SERVER__PORT,"
-                + " LMGATE_SERVER__SHUTDOWN_GRACE_SECONDS, LMGATE_AUTH__ALLOWLIST_PATH,"
+                + " LMGATE_SERVER__SHUTDOWN_GRACE_SECONDS, LMGATE_SERVER__ERROR_FORMAT,"
+                + " LMGATE_AUTH__ALLOWLIST_PATH,"
                 + " LMGATE_AUTH__POLL_INTERVAL_SECONDS, LMGATE_STATS__OUTPUT_PATH,"
                 + " LMGATE_STATS__FLUSH_INTERVAL_SECONDS, LMGATE_STATS__MAX_FILE_BYTES,"
                 + " LMGATE_STATS__QUEUE_CAPACITY, LMGATE_STATS__MAX_EVENT_BYTES,"
