@@ -1,11 +1,15 @@
 package ai.numio.lmgate;
 
+import ai.numio.lmgate.route.RouteNotFound;
+import ai.numio.lmgate.route.RouteRejected;
+import ai.numio.lmgate.route.RouteResult;
 import java.nio.charset.StandardCharsets;
 
 /**
- * An answer LMGate gives itself, as JSON {@code {"error":"<type>","message":"..."}}. Every adapter
- * answers through {@link #of(Failure)} and the constants here, so the gateway, the filter and the
- * WAR answer alike.
+ * An answer LMGate gives itself: a status, LMGate's error type and a message for the client. Every
+ * refusal and failure of every adapter is one of these — the constants, {@link #of(RouteResult)},
+ * {@link #of(Failure)} — and its body is rendered once, by {@link #body(ErrorShape)}, so the
+ * gateway, the filter and the WAR answer alike.
  */
 public record ErrorResponse(int status, String error, String message) {
 
@@ -15,57 +19,40 @@ public record ErrorResponse(int status, String error, String message) {
   public static final ErrorResponse FORBIDDEN =
       new ErrorResponse(403, "forbidden", "API key not authorized");
 
-  /** A path under no configured route. */
-  public static final ErrorResponse NOT_FOUND =
-      new ErrorResponse(404, "not_found", "No route for this path");
+  /**
+   * A request whose method, query or headers cannot be sent upstream as they are (characters a URL
+   * does not allow in the query, a method the HTTP client refuses); never echoes the request.
+   */
+  public static final ErrorResponse UNFORWARDABLE =
+      new ErrorResponse(
+          400,
+          "bad_request",
+          "Request has a method, query or header that cannot be forwarded; percent-encode"
+              + " characters a URL does not allow");
 
-  /** A path that tries to leave its route (dot segments, encoded slashes, empty segments). */
-  public static final ErrorResponse BAD_PATH =
-      new ErrorResponse(400, "bad_request", "Request path is not allowed");
+  /** The answer to a path under no route (404) or one that tries to leave its route (400). */
+  public static ErrorResponse of(RouteResult route) {
+    if (route instanceof RouteNotFound) {
+      return new ErrorResponse(404, "not_found", route.message());
+    }
+    if (route instanceof RouteRejected) {
+      return new ErrorResponse(400, "bad_request", route.message());
+    }
+    throw new IllegalArgumentException("a matched route is not refused: " + route.message());
+  }
 
   /** The answer to a failure that happened before any response byte reached the client. */
   public static ErrorResponse of(Failure failure) {
-    return switch (failure) {
-      case UPSTREAM_UNREACHABLE ->
-          new ErrorResponse(502, failure.errorType(), "Upstream provider could not be reached");
-      case UPSTREAM_TIMEOUT ->
-          new ErrorResponse(504, failure.errorType(), "Upstream provider did not answer in time");
-      case UPSTREAM_DISCONNECTED ->
-          new ErrorResponse(502, failure.errorType(), "Upstream provider closed the connection");
-      case CLIENT_DISCONNECTED ->
-          new ErrorResponse(499, failure.errorType(), "Client closed the request");
-      case GATEWAY_ERROR -> new ErrorResponse(500, failure.errorType(), "Internal gateway error");
-    };
+    return new ErrorResponse(failure.status(), failure.errorType(), failure.message());
   }
 
-  /** A path under no route, with the router's explanation (which prefixes exist). */
-  public static ErrorResponse notFound(String message) {
-    return new ErrorResponse(404, "not_found", message);
-  }
-
-  /** A refused path, with the router's explanation (which rule, at which offset). */
-  public static ErrorResponse badPath(String message) {
-    return new ErrorResponse(400, "bad_request", message);
-  }
-
-  /** The JSON body, UTF-8. */
+  /** The JSON body in LMGate's own shape, UTF-8. */
   public byte[] body() {
-    return ("{\"error\":\"" + json(error) + "\",\"message\":\"" + json(message) + "\"}")
-        .getBytes(StandardCharsets.UTF_8);
+    return body(ErrorShape.LMGATE);
   }
 
-  private static String json(String text) {
-    StringBuilder out = new StringBuilder(text.length());
-    for (int i = 0; i < text.length(); i++) {
-      char c = text.charAt(i);
-      if (c == '"' || c == '\\') {
-        out.append('\\').append(c);
-      } else if (c < 0x20) {
-        out.append(String.format("\\u%04x", (int) c));
-      } else {
-        out.append(c);
-      }
-    }
-    return out.toString();
+  /** The JSON body in {@code shape}, UTF-8. */
+  public byte[] body(ErrorShape shape) {
+    return shape.render(this).getBytes(StandardCharsets.UTF_8);
   }
 }

@@ -4,18 +4,27 @@ import ai.numio.lmgate.auth.KeyMask;
 import ai.numio.lmgate.meter.Usage;
 import ai.numio.lmgate.meter.UsageMeter;
 import ai.numio.lmgate.stats.UsageRecord;
-import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.util.List;
 import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * One forwarded request, from arrival to its usage record. Adapters call {@link #onResponse} when
- * the response head arrives, {@link #onBytes} for every body chunk as it goes to the client, and
- * then {@link #complete()} or {@link #fail(Failure)}: whichever comes first writes the one record,
- * later calls do nothing. Calls may come from different threads; none of them throws.
+ * One admitted request, from arrival to its usage record, and everything the adapters need to know
+ * about how it is going: whether the request reached the upstream, whether the response started,
+ * and the first thing that went wrong.
+ *
+ * <p>Adapters report events — {@link #onRequestSent()}, {@link #onResponse}, {@link #onBytes} for
+ * every body chunk as it goes to the client, {@link #noteFailure} when something fails that does
+ * not end the exchange by itself — and end it with {@link #complete()} or {@link #fail(Failure)}.
+ * Whichever comes first writes the one record; later calls do nothing. The first failure noted
+ * wins: a client that went away is recorded {@code client_disconnected} even when the upstream
+ * request then fails because it was aborted. Calls may come from different threads; none throws.
  */
 public final class Exchange {
+
+  private static final Logger log = LoggerFactory.getLogger(Exchange.class);
 
   /** Response headers that carry the provider's request id, in the order they are looked for. */
   static final List<String> REQUEST_ID_HEADERS =
@@ -25,14 +34,18 @@ public final class Exchange {
   private final String provider;
   private final String method;
   private final String endpoint;
+  private final ErrorShape errorShape;
   private final Instant arrival;
   private final long arrivalNanos;
   private final TimeSource time;
   private final UsageMeter meter;
   private final Consumer<UsageRecord> records;
+  private final ShutdownClock shutdown;
 
   private int status = -1;
   private long ttfbNanos = -1;
+  private boolean requestSent;
+  private Failure firstFailure;
   private String upstreamRequestId;
   private boolean recorded;
 
@@ -41,28 +54,41 @@ public final class Exchange {
       String provider,
       String method,
       String endpoint,
+      ErrorShape errorShape,
       TimeSource time,
       UsageMeter meter,
-      Consumer<UsageRecord> records) {
+      Consumer<UsageRecord> records,
+      ShutdownClock shutdown) {
     this.caller = caller;
     this.provider = provider;
     this.method = method;
     this.endpoint = endpoint;
+    this.errorShape = errorShape;
     this.time = time;
     this.arrival = time.now();
     this.arrivalNanos = time.nanoTime();
     this.meter = meter;
     this.records = records;
+    this.shutdown = shutdown;
   }
 
-  /** Who made the request. */
-  public Caller caller() {
-    return caller;
+  /** The shape of the errors LMGate answers for this request ({@code server.error_format}). */
+  public ErrorShape errorShape() {
+    return errorShape;
   }
 
   /**
-   * The response head arrived (status and headers the client will get): starts metering and marks
-   * the time to first byte. Only the first call counts for the time and the meter.
+   * The request went to the upstream (its head was written): from now on, a connection that breaks
+   * before the response head is {@code upstream_disconnected}, not {@code upstream_unreachable}.
+   */
+  public synchronized void onRequestSent() {
+    requestSent = true;
+  }
+
+  /**
+   * The response head is decided (status and headers the client will get): the first call starts
+   * metering and marks the time to first byte; a later one only updates the status (a filtered
+   * application may still change it before the response is committed).
    */
   public synchronized void onResponse(int status, Headers headers) {
     if (recorded) {
@@ -85,8 +111,13 @@ public final class Exchange {
         meter.onResponse(headers.first("content-type"), headers.first("content-encoding"));
       }
     } catch (RuntimeException e) {
-      LMGate.log.warn("Could not read response headers for metering", e);
+      log.warn("Could not read response headers for metering", e);
     }
+  }
+
+  /** Whether the response head has been decided ({@link #onResponse} was called). */
+  public synchronized boolean responseStarted() {
+    return ttfbNanos >= 0;
   }
 
   /** A body chunk, as it goes to the client. The array is not kept. */
@@ -96,40 +127,62 @@ public final class Exchange {
     }
   }
 
-  /** A body chunk, as it goes to the client; the buffer's position is not moved. */
-  public synchronized void onBytes(ByteBuffer buffer) {
-    if (meter != null && !recorded) {
-      meter.onBytes(buffer);
+  /**
+   * Something failed that will end the exchange (the client went away, an application reported its
+   * egress failed); the record waits for the end. Only the first failure noted counts.
+   */
+  public synchronized void noteFailure(Failure failure) {
+    if (firstFailure == null) {
+      firstFailure = failure;
     }
-  }
-
-  /** The response reached the client in full: write the record. */
-  public void complete() {
-    record(null);
-  }
-
-  /** The exchange ended early: write the record with this failure. */
-  public void fail(Failure failure) {
-    record(failure);
   }
 
   /**
-   * The exchange ended early and the adapter answered the client itself with this status (400 to a
-   * malformed request body, say): the record carries that status rather than the failure's.
+   * The response is over: writes the record, as a failure if one was noted, with the last status
+   * {@link #onResponse} gave.
    */
-  public synchronized void fail(Failure failure, int answeredStatus) {
-    if (!recorded && status < 0) {
-      status = answeredStatus;
+  public synchronized void complete() {
+    record(firstFailure);
+  }
+
+  /**
+   * The exchange ends with a failure: writes the record and says what the client should be
+   * answered. The failure recorded is the first one noted if any (a client that went away wins over
+   * the aborted upstream request that followed), else {@code observed} — where an upstream
+   * connection that broke before the request was sent is {@code upstream_unreachable}, and one that
+   * broke after it was sent {@code upstream_disconnected} — and {@code shutdown} for an exchange
+   * cut at the end of the shutdown grace period.
+   *
+   * @return the answer to send, whose status is recorded; null when the response has started (the
+   *     adapter then cuts the connection, so the client sees a cut rather than a clean end)
+   */
+  public synchronized ErrorResponse fail(Failure observed) {
+    if (recorded) {
+      return null;
+    }
+    Failure failure = firstFailure != null ? firstFailure : resolve(observed);
+    if (failure != Failure.MALFORMED_REQUEST_BODY && shutdown.cutting()) {
+      failure = Failure.SHUTDOWN;
+    }
+    ErrorResponse answer = ttfbNanos >= 0 ? null : ErrorResponse.of(failure);
+    if (answer != null) {
+      status = answer.status();
     }
     record(failure);
+    return answer;
   }
 
-  /** Whether the record has been written (by {@link #complete()} or {@link #fail}). */
-  public synchronized boolean isRecorded() {
-    return recorded;
+  private Failure resolve(Failure observed) {
+    if (observed == Failure.UPSTREAM_UNREACHABLE && requestSent) {
+      return Failure.UPSTREAM_DISCONNECTED;
+    }
+    if (observed == Failure.UPSTREAM_DISCONNECTED && !requestSent && ttfbNanos < 0) {
+      return Failure.UPSTREAM_UNREACHABLE;
+    }
+    return observed;
   }
 
-  private synchronized void record(Failure failure) {
+  private void record(Failure failure) {
     if (recorded) {
       return;
     }
@@ -160,7 +213,7 @@ public final class Exchange {
               usage.reasoningTokens(),
               upstreamRequestId));
     } catch (RuntimeException e) {
-      LMGate.log.error("Could not write the usage record of {} {}", method, endpoint, e);
+      log.error("Could not write the usage record of {} {}", method, endpoint, e);
     }
   }
 

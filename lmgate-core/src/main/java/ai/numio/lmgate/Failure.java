@@ -1,37 +1,53 @@
 package ai.numio.lmgate;
 
 /**
- * Why an exchange ended without a complete response; its {@link #errorType()} goes to the usage
- * record when the provider's body named no error of its own.
+ * Why an exchange ended without a complete response: the {@link #errorType()} for the usage record
+ * (when the provider's body named no error of its own), and the {@link #status()} and {@link
+ * #message()} of the answer the client gets when no response had started ({@link
+ * ErrorResponse#of(Failure)}).
  */
 public enum Failure {
-  /** Connect, DNS or TLS failure: nothing reached the provider. The client gets 502. */
-  UPSTREAM_UNREACHABLE("upstream_unreachable", 502),
-  /** The provider did not answer, or went silent, within the configured timeout. Client: 504. */
-  UPSTREAM_TIMEOUT("upstream_timeout", 504),
-  /** The provider cut the response mid-way. */
-  UPSTREAM_DISCONNECTED("upstream_disconnected", 502),
+  /** Connect, DNS or TLS failure: the request never reached the provider. */
+  UPSTREAM_UNREACHABLE("upstream_unreachable", 502, "Upstream provider could not be reached"),
+  /** The provider did not answer, or went silent, within the configured timeout. */
+  UPSTREAM_TIMEOUT("upstream_timeout", 504, "Upstream provider did not answer in time"),
   /**
-   * The client went away; the upstream request is aborted. 499 is recorded when no response had
-   * started (nginx's convention for a request the client closed).
+   * The provider received the request but closed the connection before its response was whole
+   * (before the response head, or mid-way through the body).
    */
-  CLIENT_DISCONNECTED("client_disconnected", 499),
+  UPSTREAM_DISCONNECTED("upstream_disconnected", 502, "Upstream provider closed the connection"),
+  /**
+   * The client went away (or its request body broke off); the upstream request is aborted. 499 is
+   * recorded when no response had started (nginx's convention for a request the client closed).
+   */
+  CLIENT_DISCONNECTED("client_disconnected", 499, "Client closed the request"),
+  /**
+   * The client's request body is malformed (a bad chunk size, fewer bytes than its {@code
+   * Content-Length}): answered 400 and recorded as the client's failure.
+   */
+  MALFORMED_REQUEST_BODY(
+      "client_disconnected", 400, "Request body is malformed (chunked encoding or length)"),
+  /** The gateway was stopping and its shutdown grace period ended before the response did. */
+  SHUTDOWN("shutdown", 503, "Gateway is shutting down"),
   /** Anything unexpected inside the gateway. */
-  GATEWAY_ERROR("gateway_error", 500);
+  GATEWAY_ERROR("gateway_error", 500, "Internal gateway error");
 
   /**
-   * The request attribute under which an application (or LMGate's own forwarding servlet) tells the
-   * filter how its egress failed: set it to a {@code Failure} before the response ends, and the
-   * record carries that failure instead of the status class.
+   * The request attribute under which an application can tell the filter how its egress failed: set
+   * it to a {@code Failure} before the response ends, and the record carries that failure instead
+   * of the status class. Kept for applications that use it; new code calls {@code
+   * ai.numio.lmgate.servlet.GatedRequest.reportFailure}.
    */
   public static final String REQUEST_ATTRIBUTE = "lmgate.failure";
 
   private final String errorType;
   private final int status;
+  private final String message;
 
-  Failure(String errorType, int status) {
+  Failure(String errorType, int status, String message) {
     this.errorType = errorType;
     this.status = status;
+    this.message = message;
   }
 
   /** The {@code error_type} written to the usage record. */
@@ -39,8 +55,13 @@ public enum Failure {
     return errorType;
   }
 
-  /** The status recorded (and, where the gateway still can, answered) if no response started. */
+  /** The status answered (and recorded) when no response had started. */
   public int status() {
     return status;
+  }
+
+  /** The message of the answer the client gets when no response had started. */
+  public String message() {
+    return message;
   }
 }

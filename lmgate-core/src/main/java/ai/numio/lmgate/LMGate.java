@@ -9,10 +9,13 @@ import ai.numio.lmgate.auth.KeyMask;
 import ai.numio.lmgate.auth.ReloadingAllowList;
 import ai.numio.lmgate.config.LMGateConfig;
 import ai.numio.lmgate.meter.UsageMeter;
+import ai.numio.lmgate.route.Format;
+import ai.numio.lmgate.route.Route;
 import ai.numio.lmgate.route.RouteMatch;
 import ai.numio.lmgate.route.RouteResult;
 import ai.numio.lmgate.route.Router;
 import ai.numio.lmgate.stats.StatsWriter;
+import java.net.URI;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -29,14 +32,14 @@ import org.slf4j.LoggerFactory;
  * decided here once. Built from a validated {@link LMGateConfig} by {@link #start}; {@link
  * #close()} stops the allow-list reloading and writes every queued record.
  *
- * <p>A request's life: {@link #route} (404/400 from the result) → {@link #authorize} (403 when
- * empty; nothing goes upstream) → {@link #begin} → forward to {@link RouteMatch#upstreamUri} →
- * {@link Exchange#onResponse} → {@link Exchange#onBytes} per chunk → {@link Exchange#complete()} or
- * {@link Exchange#fail}, which queues the one usage record.
+ * <p>A request's life: {@link #admit} (route, key, upstream URI: refused with the answer to give,
+ * or admitted with its {@link Exchange} begun) → forward to the upstream URI → {@link
+ * Exchange#onRequestSent} → {@link Exchange#onResponse} → {@link Exchange#onBytes} per chunk →
+ * {@link Exchange#complete()} or {@link Exchange#fail}, which queues the one usage record.
  */
 public final class LMGate implements AutoCloseable {
 
-  static final Logger log = LoggerFactory.getLogger(LMGate.class);
+  private static final Logger log = LoggerFactory.getLogger(LMGate.class);
 
   /** The provider of a request a filter could not attribute to any route. */
   public static final String UNKNOWN_PROVIDER = "unknown";
@@ -48,6 +51,7 @@ public final class LMGate implements AutoCloseable {
   private final StatsWriter stats;
   private final ScheduledExecutorService reloader;
   private final DenialLog denialLog;
+  private final ShutdownClock shutdown;
   private final AtomicLong denied = new AtomicLong();
   private volatile boolean closed;
 
@@ -64,6 +68,7 @@ public final class LMGate implements AutoCloseable {
     this.stats = stats;
     this.reloader = reloader;
     this.denialLog = new DenialLog(time);
+    this.shutdown = new ShutdownClock(time);
   }
 
   /**
@@ -96,19 +101,9 @@ public final class LMGate implements AutoCloseable {
     return config;
   }
 
-  /** The router built from the configured routes. */
-  public Router router() {
-    return router;
-  }
-
   /** The allow-list in force now. */
   public AllowList allowList() {
     return allowList.current();
-  }
-
-  /** Chooses the route for a raw (still encoded) request path without query. */
-  public RouteResult route(String rawPath) {
-    return router.match(rawPath);
   }
 
   /**
@@ -120,7 +115,7 @@ public final class LMGate implements AutoCloseable {
    * @param rawQuery the query string as sent, or null
    * @param clientAddress the peer address, for the log
    */
-  public Optional<Caller> authorize(Headers headers, String rawQuery, String clientAddress) {
+  Optional<Caller> authorize(Headers headers, String rawQuery, String clientAddress) {
     try {
       KeyExtraction extraction = ApiKeys.extract(headers::values);
       Optional<String> key = extraction.key();
@@ -146,22 +141,98 @@ public final class LMGate implements AutoCloseable {
     }
   }
 
-  /** Begins the exchange of an authorized request on a matched route; it will be metered. */
-  public Exchange begin(Caller caller, RouteMatch match, String method, String rawPath) {
-    return begin(caller, match.route().name(), true, method, rawPath);
+  /**
+   * A request's admission, every decision made here once: the route ({@code mode} says what a path
+   * under no route means), the caller's key (fail closed: a missing, unknown or conflicting key is
+   * refused 403 and nothing goes upstream), and, for a matched route, the upstream URI (a query a
+   * URL cannot carry is refused 400). An admitted request's exchange has begun.
+   */
+  public Admission admit(IncomingRequest request, RouteMode mode) {
+    RouteMatch match = null;
+    Route route = null;
+    if (mode instanceof RouteMode.Fixed fixed) {
+      route = namedRoute(fixed.name());
+    } else {
+      RouteResult result = router.match(request.rawPath());
+      if (result instanceof RouteMatch m) {
+        match = m;
+        route = m.route();
+      } else if (mode == RouteMode.REQUIRED) {
+        return refuse(ErrorResponse.of(result), null);
+      }
+    }
+    Format format = route == null ? null : route.format();
+    Optional<Caller> caller =
+        authorize(request.headers(), request.rawQuery(), request.clientAddress());
+    if (caller.isEmpty()) {
+      return refuse(ErrorResponse.FORBIDDEN, format);
+    }
+    String upstreamUri = match == null ? null : match.upstreamUri(request.rawQuery());
+    if (mode == RouteMode.REQUIRED && !isValidUri(upstreamUri)) {
+      return refuse(ErrorResponse.UNFORWARDABLE, format);
+    }
+    Exchange exchange =
+        new Exchange(
+            caller.get(),
+            route == null ? UNKNOWN_PROVIDER : route.name(),
+            request.method(),
+            request.rawPath(),
+            errorShape(format),
+            time,
+            route == null ? null : new UsageMeter(config.stats().maxEventBytes()),
+            stats::offer,
+            shutdown);
+    return new Admission.Admitted(caller.get(), Optional.ofNullable(match), upstreamUri, exchange);
   }
 
   /**
-   * Begins an exchange under a provider name of the adapter's choosing (a filter's configured
-   * provider, or {@link #UNKNOWN_PROVIDER}, which the filter records without metering).
-   *
-   * @param rawPath the request path including any route prefix, without query: the record's {@code
-   *     endpoint}
+   * The shape of the errors LMGate answers to a request on this path ({@code server.error_format}
+   * and the path's route), for answers given before admission (a container's own 400, say).
    */
-  public Exchange begin(
-      Caller caller, String provider, boolean metered, String method, String rawPath) {
-    UsageMeter meter = metered ? new UsageMeter(config.stats().maxEventBytes()) : null;
-    return new Exchange(caller, provider, method, rawPath, time, meter, stats::offer);
+  public ErrorShape errorShape(String rawPath) {
+    return router.match(rawPath) instanceof RouteMatch match
+        ? errorShape(match.route().format())
+        : ErrorShape.LMGATE;
+  }
+
+  private ErrorShape errorShape(Format routeFormat) {
+    return ErrorShape.of(config.server().errorFormat(), routeFormat);
+  }
+
+  private Admission.Refused refuse(ErrorResponse error, Format routeFormat) {
+    return new Admission.Refused(error, errorShape(routeFormat));
+  }
+
+  /** The configured route of this name; a filter checks the name when it is configured. */
+  private Route namedRoute(String name) {
+    for (Route route : config.routes()) {
+      if (route.name().equals(name)) {
+        return route;
+      }
+    }
+    throw new IllegalArgumentException("no route is named '" + name + "'");
+  }
+
+  /** Whether a route of this name is configured. */
+  public boolean hasRoute(String name) {
+    return config.routes().stream().anyMatch(r -> r.name().equals(name));
+  }
+
+  private static boolean isValidUri(String uri) {
+    try {
+      URI.create(uri);
+      return true;
+    } catch (IllegalArgumentException e) {
+      return false;
+    }
+  }
+
+  /**
+   * Shutdown began: exchanges still running when {@code grace} is over are cut by it and recorded
+   * {@code shutdown}.
+   */
+  public void shuttingDown(Duration grace) {
+    shutdown.begin(grace);
   }
 
   /** Checks the allow-list file now (normally done every poll interval); true if it changed. */

@@ -27,7 +27,8 @@ class ErrorResponseTest {
 
   @Test
   void messagesAreEscapedIntoValidJson() throws Exception {
-    ErrorResponse odd = ErrorResponse.badPath("a \"quoted\" \\ path\nwith a line break");
+    ErrorResponse odd =
+        new ErrorResponse(400, "bad_request", "a \"quoted\" \\ path\nwith a line break");
     assertThat(new ObjectMapper().readTree(odd.body()).get("message").asText())
         .isEqualTo("a \"quoted\" \\ path\nwith a line break");
   }

@@ -8,9 +8,6 @@ import ai.numio.lmgate.auth.AllowListException;
 import ai.numio.lmgate.auth.Sha256;
 import ai.numio.lmgate.config.ConfigLoader;
 import ai.numio.lmgate.config.LMGateConfig;
-import ai.numio.lmgate.route.RouteMatch;
-import ai.numio.lmgate.route.RouteNotFound;
-import ai.numio.lmgate.route.RouteRejected;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
@@ -80,18 +77,24 @@ class LMGateTest {
 
   @Test
   void anAllowedStreamIsRecordedWithEveryField() throws IOException {
-    RouteMatch match = (RouteMatch) gate.route("/openai/v1/chat/completions");
-    assertThat(match.upstreamUri("stream=true"))
+    Admission.Admitted admitted =
+        (Admission.Admitted)
+            gate.admit(
+                new IncomingRequest(
+                    "POST",
+                    "/openai/v1/chat/completions",
+                    "stream=true",
+                    headers("Authorization", "Bearer " + ALPHA_KEY),
+                    "10.0.0.7"),
+                RouteMode.REQUIRED);
+    assertThat(admitted.upstreamUri())
         .isEqualTo("https://api.openai.com/v1/chat/completions?stream=true");
-
-    Caller caller =
-        gate.authorize(headers("Authorization", "Bearer " + ALPHA_KEY), null, "10.0.0.7")
-            .orElseThrow();
+    Caller caller = admitted.caller();
     assertThat(caller.id()).isEqualTo("1");
     assertThat(caller.owner()).isEqualTo("team-alpha");
     assertThat(caller.toString()).doesNotContain(ALPHA_KEY);
 
-    Exchange exchange = gate.begin(caller, match, "POST", "/openai/v1/chat/completions");
+    Exchange exchange = admitted.exchange();
     time.advance(Duration.ofMillis(250));
     exchange.onResponse(
         200,
@@ -158,9 +161,7 @@ class LMGateTest {
 
   @Test
   void failuresBeforeAResponseRecordTheGatewaysAnswer() throws IOException {
-    Caller caller = gate.authorize(headers("x-api-key", ALPHA_KEY), null, "c").orElseThrow();
-    RouteMatch match = (RouteMatch) gate.route("/anthropic/v1/messages");
-    Exchange exchange = gate.begin(caller, match, "POST", "/anthropic/v1/messages");
+    Exchange exchange = begin("POST", "/anthropic/v1/messages");
     time.advance(Duration.ofSeconds(10));
     exchange.fail(Failure.UPSTREAM_UNREACHABLE);
 
@@ -175,13 +176,12 @@ class LMGateTest {
 
   @Test
   void aFailureTheAdapterAnsweredRecordsTheStatusItSent() throws IOException {
-    Caller caller = gate.authorize(headers("x-api-key", ALPHA_KEY), null, "c").orElseThrow();
-    RouteMatch match = (RouteMatch) gate.route("/anthropic/v1/messages");
-    Exchange malformedBody = gate.begin(caller, match, "POST", "/anthropic/v1/messages");
-    malformedBody.fail(Failure.CLIENT_DISCONNECTED, 400);
-    Exchange cutStream = gate.begin(caller, match, "POST", "/anthropic/v1/messages");
+    Exchange malformedBody = begin("POST", "/anthropic/v1/messages");
+    assertThat(malformedBody.fail(Failure.MALFORMED_REQUEST_BODY).status()).isEqualTo(400);
+    Exchange cutStream = begin("POST", "/anthropic/v1/messages");
     cutStream.onResponse(200, headers("content-type", "text/event-stream"));
-    cutStream.fail(Failure.UPSTREAM_DISCONNECTED, 502); // too late: the client already got 200
+    // too late for an answer: the client already got 200
+    assertThat(cutStream.fail(Failure.UPSTREAM_DISCONNECTED)).isNull();
 
     List<String> lines = records();
     JsonNode first = JSON.readTree(lines.get(0));
@@ -195,13 +195,7 @@ class LMGateTest {
 
   @Test
   void aStreamCutMidwayKeepsTheTokensSeenAndTheStatusSent() throws IOException {
-    Caller caller = gate.authorize(headers("x-api-key", ALPHA_KEY), null, "c").orElseThrow();
-    Exchange exchange =
-        gate.begin(
-            caller,
-            (RouteMatch) gate.route("/anthropic/v1/messages"),
-            "POST",
-            "/anthropic/v1/messages");
+    Exchange exchange = begin("POST", "/anthropic/v1/messages");
     exchange.onResponse(200, headers("content-type", "text/event-stream", "request-id", "req_011"));
     String stream = new String(fixture("anthropic/messages-stream.sse"), UTF_8);
     byte[] firstHalf = stream.substring(0, stream.indexOf("event: message_delta")).getBytes(UTF_8);
@@ -218,25 +212,15 @@ class LMGateTest {
 
   @Test
   void providerErrorsWinOverTheStatusClass() throws IOException {
-    Caller caller = gate.authorize(headers("x-api-key", ALPHA_KEY), null, "c").orElseThrow();
-    Exchange withBody =
-        gate.begin(
-            caller,
-            (RouteMatch) gate.route("/openai/v1/chat/completions"),
-            "POST",
-            "/openai/v1/chat/completions");
+    Exchange withBody = begin("POST", "/openai/v1/chat/completions");
     withBody.onResponse(429, headers("content-type", "application/json"));
     byte[] body = fixture("openai/error-429-rate-limit-tokens.json");
     withBody.onBytes(body, 0, body.length);
     withBody.complete();
-    Exchange noBody =
-        gate.begin(
-            caller, (RouteMatch) gate.route("/openai/v1/models"), "GET", "/openai/v1/models");
+    Exchange noBody = begin("GET", "/openai/v1/models");
     noBody.onResponse(500, headers("content-type", "text/html"));
     noBody.complete();
-    Exchange ok =
-        gate.begin(
-            caller, (RouteMatch) gate.route("/openai/v1/models"), "GET", "/openai/v1/models");
+    Exchange ok = begin("GET", "/openai/v1/models");
     ok.onResponse(200, headers());
     ok.complete();
 
@@ -248,8 +232,13 @@ class LMGateTest {
 
   @Test
   void unknownProvidersAreRecordedWithoutMetering() throws IOException {
-    Caller caller = gate.authorize(headers("x-api-key", ALPHA_KEY), null, "c").orElseThrow();
-    Exchange exchange = gate.begin(caller, LMGate.UNKNOWN_PROVIDER, false, "POST", "/app/llm");
+    Exchange exchange =
+        ((Admission.Admitted)
+                gate.admit(
+                    new IncomingRequest(
+                        "POST", "/app/llm", null, headers("x-api-key", ALPHA_KEY), "c"),
+                    RouteMode.OPTIONAL))
+            .exchange();
     exchange.onResponse(200, headers("content-type", "application/json"));
     byte[] body = fixture("openai/chat-nonstream.json");
     exchange.onBytes(body, 0, body.length);
@@ -262,14 +251,19 @@ class LMGateTest {
 
   @Test
   void routingAnswersNotFoundAndRejectsEscapes() {
-    assertThat(gate.route("/nope/v1/x")).isInstanceOf(RouteNotFound.class);
-    assertThat(gate.route("/openai/../anthropic/v1/messages")).isInstanceOf(RouteRejected.class);
-    assertThat(gate.route("/openai/%2e%2e/anthropic/v1/messages"))
-        .isInstanceOf(RouteRejected.class);
-    assertThat(
-            ((RouteMatch) gate.route("/gemini/v1beta/models/gemini-2.5-flash:generateContent"))
-                .route()
-                .name())
+    assertThat(refusal("/nope/v1/x").status()).isEqualTo(404);
+    assertThat(refusal("/openai/../anthropic/v1/messages").status()).isEqualTo(400);
+    assertThat(refusal("/openai/%2e%2e/anthropic/v1/messages").status()).isEqualTo(400);
+    Admission gemini =
+        gate.admit(
+            new IncomingRequest(
+                "POST",
+                "/gemini/v1beta/models/gemini-2.5-flash:generateContent",
+                null,
+                headers("x-goog-api-key", ALPHA_KEY),
+                "c"),
+            RouteMode.REQUIRED);
+    assertThat(((Admission.Admitted) gemini).route().orElseThrow().route().name())
         .isEqualTo("gemini");
   }
 
@@ -291,12 +285,115 @@ class LMGateTest {
   }
 
   @Test
+  void theFirstFailureNotedWinsAndTheClientGetsNoAnswerOnceGone() throws IOException {
+    Exchange exchange = begin("POST", "/openai/v1/chat/completions");
+    exchange.onRequestSent();
+    exchange.noteFailure(Failure.CLIENT_DISCONNECTED);
+    exchange.noteFailure(Failure.GATEWAY_ERROR); // later: ignored
+    ErrorResponse answer = exchange.fail(Failure.UPSTREAM_DISCONNECTED); // the aborted upstream
+    assertThat(answer).isEqualTo(ErrorResponse.of(Failure.CLIENT_DISCONNECTED));
+    JsonNode record = JSON.readTree(records().get(0));
+    assertThat(record.get("status").asInt()).isEqualTo(499);
+    assertThat(record.get("error_type").asText()).isEqualTo("client_disconnected");
+  }
+
+  @Test
+  void aConnectionThatBreaksBeforeTheHeadIsUnreachableOnlyIfTheRequestWasNotSent()
+      throws IOException {
+    Exchange neverSent = begin("POST", "/openai/v1/chat/completions");
+    assertThat(neverSent.fail(Failure.UPSTREAM_DISCONNECTED).error())
+        .isEqualTo("upstream_unreachable");
+    Exchange sent = begin("POST", "/openai/v1/chat/completions");
+    sent.onRequestSent();
+    assertThat(sent.fail(Failure.UPSTREAM_UNREACHABLE).error()).isEqualTo("upstream_disconnected");
+    List<String> lines = records();
+    assertThat(JSON.readTree(lines.get(0)).get("error_type").asText())
+        .isEqualTo("upstream_unreachable");
+    assertThat(JSON.readTree(lines.get(1)).get("error_type").asText())
+        .isEqualTo("upstream_disconnected");
+    assertThat(JSON.readTree(lines.get(1)).get("status").asInt()).isEqualTo(502);
+  }
+
+  @Test
+  void anExchangeCutAfterTheShutdownGraceIsRecordedShutdown() throws IOException {
+    Exchange early = begin("POST", "/anthropic/v1/messages");
+    Exchange late = begin("POST", "/anthropic/v1/messages");
+    late.onResponse(200, headers("content-type", "text/event-stream"));
+    gate.shuttingDown(Duration.ofSeconds(5));
+    time.advance(Duration.ofSeconds(4));
+    early.fail(Failure.UPSTREAM_DISCONNECTED); // within the grace: what it is
+    time.advance(Duration.ofSeconds(1));
+    late.fail(Failure.CLIENT_DISCONNECTED); // the connection closed under it at the deadline
+    List<String> lines = records();
+    assertThat(JSON.readTree(lines.get(0)).get("error_type").asText())
+        .isEqualTo("upstream_unreachable");
+    JsonNode cut = JSON.readTree(lines.get(1));
+    assertThat(cut.get("error_type").asText()).isEqualTo("shutdown");
+    assertThat(cut.get("status").asInt()).isEqualTo(200);
+  }
+
+  @Test
+  void aQueryAUrlCannotCarryIsRefusedBeforeAnythingIsForwarded() {
+    Admission admission =
+        gate.admit(
+            new IncomingRequest(
+                "GET", "/openai/v1/models", "a=|b", headers("x-api-key", ALPHA_KEY), "c"),
+            RouteMode.REQUIRED);
+    assertThat(((Admission.Refused) admission).error()).isEqualTo(ErrorResponse.UNFORWARDABLE);
+  }
+
+  @Test
+  void aFilterMayMeterEveryRequestAsOneRoute() throws IOException {
+    Admission admission =
+        gate.admit(
+            new IncomingRequest(
+                "POST", "/app/ask", null, headers("x-api-key", ALPHA_KEY), "10.0.0.9"),
+            RouteMode.fixed("openai"));
+    Exchange exchange = ((Admission.Admitted) admission).exchange();
+    exchange.onResponse(200, headers("content-type", "application/json"));
+    byte[] body = fixture("openai/chat-nonstream.json");
+    exchange.onBytes(body, 0, body.length);
+    exchange.complete();
+    JsonNode record = JSON.readTree(records().get(0));
+    assertThat(record.get("provider").asText()).isEqualTo("openai");
+    assertThat(record.get("endpoint").asText()).isEqualTo("/app/ask");
+    assertThat(record.get("input_tokens").asLong()).isEqualTo(2006);
+  }
+
+  @Test
+  void refusalsAreShapedByTheConfiguredErrorFormat() throws Exception {
+    gate.close();
+    gate =
+        LMGate.start(
+            ConfigLoader.load(
+                Optional.empty(),
+                Map.of(
+                    "LMGATE_AUTH__ALLOWLIST_PATH", allowList.toString(),
+                    "LMGATE_STATS__OUTPUT_PATH", dir.resolve("out/stats.jsonl").toString(),
+                    "LMGATE_SERVER__ERROR_FORMAT", "provider"),
+                dir),
+            time);
+    Admission.Refused anthropic =
+        (Admission.Refused)
+            gate.admit(
+                new IncomingRequest("POST", "/anthropic/v1/messages", null, headers(), "c"),
+                RouteMode.REQUIRED);
+    assertThat(new String(anthropic.body(), UTF_8))
+        .isEqualTo(
+            "{\"type\":\"error\",\"error\":{\"type\":\"permission_error\","
+                + "\"message\":\"API key not authorized\"}}");
+    Admission.Refused unrouted =
+        (Admission.Refused)
+            gate.admit(
+                new IncomingRequest("GET", "/nowhere", null, headers(), "c"), RouteMode.REQUIRED);
+    assertThat(unrouted.shape()).isEqualTo(ErrorShape.LMGATE);
+    assertThat(gate.errorShape("/gemini/v1beta/models")).isEqualTo(ErrorShape.GOOGLE);
+  }
+
+  @Test
   void closeWritesEveryQueuedRecord() throws IOException {
-    Caller caller = gate.authorize(headers("x-api-key", ALPHA_KEY), null, "c").orElseThrow();
     for (int i = 0; i < 500; i++) {
-      Exchange exchange =
-          gate.begin(
-              caller, (RouteMatch) gate.route("/openai/v1/models"), "GET", "/openai/v1/models");
+      Exchange exchange = begin("GET", "/openai/v1/models");
       exchange.onResponse(200, headers());
       exchange.complete();
     }
@@ -310,6 +407,24 @@ class LMGateTest {
     assertThatThrownBy(() -> LMGate.start(gate.config(), time))
         .isInstanceOf(AllowListException.class)
         .hasMessageContaining(allowList.toString());
+  }
+
+  /** The exchange of an admitted request by the alpha key. */
+  private Exchange begin(String method, String path) {
+    return ((Admission.Admitted)
+            gate.admit(
+                new IncomingRequest(method, path, null, headers("x-api-key", ALPHA_KEY), "c"),
+                RouteMode.REQUIRED))
+        .exchange();
+  }
+
+  /** The answer to a refused request by the alpha key. */
+  private ErrorResponse refusal(String path) {
+    return ((Admission.Refused)
+            gate.admit(
+                new IncomingRequest("GET", path, null, headers("x-api-key", ALPHA_KEY), "c"),
+                RouteMode.REQUIRED))
+        .error();
   }
 
   private List<String> records() throws IOException {

@@ -12,11 +12,6 @@ public record RouteMatch(Route route, String remainder, UpstreamTarget target)
     implements RouteResult {
 
   @Override
-  public Kind kind() {
-    return Kind.MATCHED;
-  }
-
-  @Override
   public String message() {
     return "matched route '" + route.name() + "'";
   }
@@ -29,10 +24,5 @@ public record RouteMatch(Route route, String remainder, UpstreamTarget target)
    */
   public String upstreamUri(String rawQuery) {
     return target.uri(remainder, rawQuery);
-  }
-
-  /** The {@code Host} header value to send upstream ({@code host[:port]}). */
-  public String upstreamHostHeader() {
-    return target.hostHeader();
   }
 }

@@ -5,10 +5,4 @@ package ai.numio.lmgate.route;
  *
  * @param message names the configured prefixes, never the request path
  */
-public record RouteNotFound(String message) implements RouteResult {
-
-  @Override
-  public Kind kind() {
-    return Kind.NOT_FOUND;
-  }
-}
+public record RouteNotFound(String message) implements RouteResult {}

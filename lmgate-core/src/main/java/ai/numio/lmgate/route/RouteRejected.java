@@ -6,10 +6,4 @@ package ai.numio.lmgate.route;
  *
  * @param message the rule broken and its offset in the path, never the path itself
  */
-public record RouteRejected(String message) implements RouteResult {
-
-  @Override
-  public Kind kind() {
-    return Kind.REJECTED;
-  }
-}
+public record RouteRejected(String message) implements RouteResult {}

@@ -36,9 +36,9 @@ class RouterTest {
 
   private RouteMatch matched(Router r, String rawPath) {
     RouteResult result = r.match(rawPath);
-    assertThat(result.kind())
-        .as("kind for %s (%s)", rawPath, result.message())
-        .isEqualTo(RouteResult.Kind.MATCHED);
+    assertThat(result)
+        .as("result for %s (%s)", rawPath, result.message())
+        .isInstanceOf(RouteMatch.class);
     return (RouteMatch) result;
   }
 
@@ -78,20 +78,20 @@ class RouterTest {
 
     assertThat(m.route()).isSameAs(OPENAI);
     assertThat(m.upstreamUri("x=1")).isEqualTo("https://api.openai.com/v1/chat/completions?x=1");
-    assertThat(m.upstreamHostHeader()).isEqualTo("api.openai.com");
+    assertThat(m.target().hostHeader()).isEqualTo("api.openai.com");
   }
 
   @Test
   void defaultRoutesSendTheirOwnHostHeaders() {
     Router defaults = new Router(DEFAULTS);
 
-    assertThat(matched(defaults, "/anthropic/v1/messages").upstreamHostHeader())
+    assertThat(matched(defaults, "/anthropic/v1/messages").target().hostHeader())
         .isEqualTo("api.anthropic.com");
-    assertThat(matched(defaults, "/google/v1/x").upstreamHostHeader())
+    assertThat(matched(defaults, "/google/v1/x").target().hostHeader())
         .isEqualTo("aiplatform.googleapis.com");
-    assertThat(matched(defaults, "/gemini/v1beta/models").upstreamHostHeader())
+    assertThat(matched(defaults, "/gemini/v1beta/models").target().hostHeader())
         .isEqualTo("generativelanguage.googleapis.com");
-    assertThat(matched(router, "/groq/v1/models").upstreamHostHeader()).isEqualTo("api.groq.com");
+    assertThat(matched(router, "/groq/v1/models").target().hostHeader()).isEqualTo("api.groq.com");
   }
 
   @Test
@@ -101,7 +101,7 @@ class RouterTest {
     RouteMatch m = matched(new Router(List.of(local)), "/openai/v1/models");
 
     assertThat(m.upstreamUri("limit=2")).isEqualTo("http://127.0.0.1:9999/v1/models?limit=2");
-    assertThat(m.upstreamHostHeader()).isEqualTo("127.0.0.1:9999");
+    assertThat(m.target().hostHeader()).isEqualTo("127.0.0.1:9999");
   }
 
   // ---- prefixes ----
@@ -164,8 +164,8 @@ class RouterTest {
     assertThat(m.remainder()).isEqualTo("deployments/d/embeddings");
     assertThat(m.upstreamUri(null))
         .isEqualTo("https://east.openai.azure.com/openai/deployments/d/embeddings");
-    assertThat(r.match("/azure/west/deployments").kind()).isEqualTo(RouteResult.Kind.NOT_FOUND);
-    assertThat(r.match("/azure/east").kind()).isEqualTo(RouteResult.Kind.NOT_FOUND);
+    assertThat(r.match("/azure/west/deployments")).isInstanceOf(RouteNotFound.class);
+    assertThat(r.match("/azure/east")).isInstanceOf(RouteNotFound.class);
   }
 
   @Test
@@ -187,7 +187,7 @@ class RouterTest {
   @Test
   void encodedReservedCharactersInThePrefixDoNotMatch() {
     // '%3A' is ':' and stays encoded; '/openai%3A/' is not '/openai/'.
-    assertThat(router.match("/openai%3A/v1").kind()).isEqualTo(RouteResult.Kind.NOT_FOUND);
+    assertThat(router.match("/openai%3A/v1")).isInstanceOf(RouteNotFound.class);
   }
 
   // ---- not found ----
@@ -208,7 +208,7 @@ class RouterTest {
     RouteResult result = router.match(path);
 
     assertThat(result).isInstanceOf(RouteNotFound.class);
-    assertThat(result.kind()).isEqualTo(RouteResult.Kind.NOT_FOUND);
+    assertThat(result).isInstanceOf(RouteNotFound.class);
     assertThat(result.message())
         .isEqualTo(
             "no route matches this path; paths must start with one of"
@@ -219,7 +219,7 @@ class RouterTest {
   void withoutRoutesEverythingIsNotFound() {
     RouteResult result = new Router(List.of()).match("/openai/v1/models");
 
-    assertThat(result.kind()).isEqualTo(RouteResult.Kind.NOT_FOUND);
+    assertThat(result).isInstanceOf(RouteNotFound.class);
     assertThat(result.message()).isEqualTo("no route is configured");
   }
 
@@ -294,7 +294,7 @@ class RouterTest {
     RouteResult result = router.match(path == null ? "" : path);
 
     assertThat(result).isInstanceOf(RouteRejected.class);
-    assertThat(result.kind()).isEqualTo(RouteResult.Kind.REJECTED);
+    assertThat(result).isInstanceOf(RouteRejected.class);
     assertThat(result.message()).contains(expected.strip());
   }
 
@@ -305,7 +305,7 @@ class RouterTest {
             "/openai/v1\r\nHost: evil", "/openai/v1\u0000", "/openai/\t/v1", "/openai/\u0085")) {
       RouteResult result = router.match(path);
 
-      assertThat(result.kind()).as(path).isEqualTo(RouteResult.Kind.REJECTED);
+      assertThat(result).as(path).isInstanceOf(RouteRejected.class);
       assertThat(result.message()).as(path).startsWith("path has a control character at offset");
     }
   }
@@ -315,15 +315,15 @@ class RouterTest {
     // FULLWIDTH DIGIT ZERO is a digit to Character.digit, but never part of a percent-escape.
     RouteResult result = router.match("/openai/%\uff12\uff45/x");
 
-    assertThat(result.kind()).isEqualTo(RouteResult.Kind.REJECTED);
+    assertThat(result).isInstanceOf(RouteRejected.class);
     assertThat(result.message())
         .isEqualTo("path has a '%' at offset 8 that is not followed by two hex digits");
   }
 
   @Test
   void rejectionIsDecidedBeforeMatchingAndEvenForUnknownPrefixes() {
-    assertThat(router.match("/nowhere/../openai/v1").kind()).isEqualTo(RouteResult.Kind.REJECTED);
-    assertThat(router.match("/openai/v1/models/..").kind()).isEqualTo(RouteResult.Kind.REJECTED);
+    assertThat(router.match("/nowhere/../openai/v1")).isInstanceOf(RouteRejected.class);
+    assertThat(router.match("/openai/v1/models/..")).isInstanceOf(RouteRejected.class);
   }
 
   @Test
@@ -332,7 +332,7 @@ class RouterTest {
 
     RouteResult result = router.match(payload);
 
-    assertThat(result.kind()).isEqualTo(RouteResult.Kind.REJECTED);
+    assertThat(result).isInstanceOf(RouteRejected.class);
     assertThat(result.message())
         .isEqualTo(
             "path has character U+003C, which is not allowed in a URL path (percent-encode it) at"

@@ -1,0 +1,31 @@
+package ai.numio.lmgate;
+
+import ai.numio.lmgate.route.RouteMatch;
+import java.util.Optional;
+
+/** What {@link LMGate#admit} decided for a request: let it in, or how to refuse it. */
+public sealed interface Admission {
+
+  /**
+   * The request may go on; its exchange has begun and will write one usage record.
+   *
+   * @param route the matched route; empty for a filter's request under no route, or metered as a
+   *     named provider
+   * @param upstreamUri where the request goes, for a matched route: the route's upstream, the path
+   *     remainder, the query as sent; null without a route
+   */
+  record Admitted(Caller caller, Optional<RouteMatch> route, String upstreamUri, Exchange exchange)
+      implements Admission {}
+
+  /**
+   * The request is refused before anything went upstream; nothing is recorded.
+   *
+   * @param shape the shape to answer in ({@code server.error_format} and the route, if one matched)
+   */
+  record Refused(ErrorResponse error, ErrorShape shape) implements Admission {
+    /** The JSON body to send. */
+    public byte[] body() {
+      return error.body(shape);
+    }
+  }
+}

@@ -1,0 +1,40 @@
+package ai.numio.lmgate.servlet;
+
+import ai.numio.lmgate.ErrorResponse;
+import ai.numio.lmgate.ErrorShape;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+
+/** Writes LMGate's own answers ({@link ErrorResponse}) to a servlet response: the one writer. */
+public final class ErrorReplies {
+
+  private ErrorReplies() {}
+
+  /**
+   * Sends {@code error} in {@code shape} if nothing was sent yet. Headers set earlier (by a filter
+   * before LMGate's, CORS say) are kept unless {@code reset}.
+   *
+   * @param reset clear what the response holds first (a proxy's half-copied upstream headers)
+   * @return false if the response was committed or the client is gone
+   */
+  public static boolean send(
+      HttpServletResponse response, ErrorResponse error, ErrorShape shape, boolean reset) {
+    if (response.isCommitted()) {
+      return false;
+    }
+    try {
+      if (reset) {
+        response.reset();
+      }
+      byte[] body = error.body(shape);
+      response.setStatus(error.status());
+      response.setContentType(ErrorResponse.CONTENT_TYPE);
+      response.setContentLength(body.length);
+      response.getOutputStream().write(body);
+      response.flushBuffer();
+      return true;
+    } catch (IOException | IllegalStateException e) {
+      return false; // the client is gone; nothing more to tell it
+    }
+  }
+}
