@@ -43,7 +43,7 @@ public record ErrorResponse(int status, String error, String message) {
 
   /** The answer to a failure that happened before any response byte reached the client. */
   public static ErrorResponse of(Failure failure) {
-    return new ErrorResponse(failure.status(), failure.errorType(), failure.message());
+    return new ErrorResponse(failure.status(), failure.answerError(), failure.message());
   }
 
   /** The JSON body in LMGate's own shape, UTF-8. */

@@ -26,7 +26,10 @@ public enum Failure {
    * Content-Length}): answered 400 and recorded as the client's failure.
    */
   MALFORMED_REQUEST_BODY(
-      "client_disconnected", 400, "Request body is malformed (chunked encoding or length)"),
+      "client_disconnected",
+      400,
+      "Request body is malformed (chunked encoding or length)",
+      "bad_request"),
   /** The gateway was stopping and its shutdown grace period ended before the response did. */
   SHUTDOWN("shutdown", 503, "Gateway is shutting down"),
   /** Anything unexpected inside the gateway. */
@@ -43,11 +46,17 @@ public enum Failure {
   private final String errorType;
   private final int status;
   private final String message;
+  private final String answerError;
 
   Failure(String errorType, int status, String message) {
+    this(errorType, status, message, errorType);
+  }
+
+  Failure(String errorType, int status, String message, String answerError) {
     this.errorType = errorType;
     this.status = status;
     this.message = message;
+    this.answerError = answerError;
   }
 
   /** The {@code error_type} written to the usage record. */
@@ -58,6 +67,11 @@ public enum Failure {
   /** The status answered (and recorded) when no response had started. */
   public int status() {
     return status;
+  }
+
+  /** The error type of the answer the client gets (its own mistake is {@code bad_request}). */
+  public String answerError() {
+    return answerError;
   }
 
   /** The message of the answer the client gets when no response had started. */

@@ -15,7 +15,8 @@ public final class ForwardedHeaders {
   /** This gateway's {@code Via} entry. */
   static final String VIA = "1.1 lmgate";
 
-  private static final Set<String> NAMES =
+  /** The four headers this rule writes, lower case. */
+  public static final Set<String> NAMES =
       Set.of("via", "x-forwarded-for", "x-forwarded-proto", "x-forwarded-host");
 
   /** One header to set on the upstream request. */

@@ -20,9 +20,11 @@ class ErrorResponseTest {
     assertThat(ErrorResponse.of(Failure.UPSTREAM_UNREACHABLE).status()).isEqualTo(502);
     assertThat(ErrorResponse.of(Failure.UPSTREAM_TIMEOUT).status()).isEqualTo(504);
     for (Failure failure : Failure.values()) {
-      assertThat(ErrorResponse.of(failure).error()).isEqualTo(failure.errorType());
+      assertThat(ErrorResponse.of(failure).error()).isEqualTo(failure.answerError());
       assertThat(ErrorResponse.of(failure).status()).isEqualTo(failure.status());
     }
+    assertThat(ErrorResponse.of(Failure.MALFORMED_REQUEST_BODY).error()).isEqualTo("bad_request");
+    assertThat(Failure.MALFORMED_REQUEST_BODY.errorType()).isEqualTo("client_disconnected");
   }
 
   @Test

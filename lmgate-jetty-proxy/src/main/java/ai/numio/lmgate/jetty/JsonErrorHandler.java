@@ -1,8 +1,10 @@
 package ai.numio.lmgate.jetty;
 
 import ai.numio.lmgate.ErrorResponse;
+import ai.numio.lmgate.ErrorShape;
 import java.nio.ByteBuffer;
 import java.util.Locale;
+import java.util.function.Function;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpStatus;
 import org.eclipse.jetty.server.Request;
@@ -18,7 +20,14 @@ import org.eclipse.jetty.util.Callback;
  */
 final class JsonErrorHandler extends ErrorHandler {
 
-  JsonErrorHandler() {
+  private final Function<String, ErrorShape> shapes;
+
+  /**
+   * @param shapes the error shape for a raw request path ({@code server.error_format} and the
+   *     path's route)
+   */
+  JsonErrorHandler(Function<String, ErrorShape> shapes) {
+    this.shapes = shapes;
     setShowStacks(false);
     setShowCauses(false);
   }
@@ -40,10 +49,19 @@ final class JsonErrorHandler extends ErrorHandler {
     // Jetty falls back to the exception's toString(): class names say nothing to a client
     boolean useful = message != null && (cause == null || !message.equals(cause.toString()));
     String text = useful ? message : reason;
-    byte[] body = new ErrorResponse(code, errorType(code, reason), text).body();
+    byte[] body = new ErrorResponse(code, errorType(code, reason), text).body(shape(request));
     response.getHeaders().put(HttpHeader.CONTENT_TYPE, ErrorResponse.CONTENT_TYPE);
     response.getHeaders().put(HttpHeader.CONTENT_LENGTH, body.length);
     response.write(true, ByteBuffer.wrap(body), callback);
+  }
+
+  private ErrorShape shape(Request request) {
+    try {
+      String path = request.getHttpURI().getPath();
+      return path == null ? ErrorShape.LMGATE : shapes.apply(path);
+    } catch (RuntimeException e) {
+      return ErrorShape.LMGATE; // a request Jetty could not parse may have no usable path
+    }
   }
 
   /** {@code bad_request}, {@code uri_too_long}, {@code request_header_fields_too_large} … */

@@ -1,14 +1,17 @@
 package ai.numio.lmgate.jetty;
 
-import ai.numio.lmgate.Caller;
+import ai.numio.lmgate.Admission;
 import ai.numio.lmgate.ErrorResponse;
+import ai.numio.lmgate.Exchange;
 import ai.numio.lmgate.Failure;
+import ai.numio.lmgate.ForwardedHeaders;
 import ai.numio.lmgate.LMGate;
+import ai.numio.lmgate.RouteMode;
+import ai.numio.lmgate.UpstreamErrors;
 import ai.numio.lmgate.config.LMGateConfig;
 import ai.numio.lmgate.meter.AcceptEncoding;
-import ai.numio.lmgate.route.RouteMatch;
-import ai.numio.lmgate.route.RouteNotFound;
-import ai.numio.lmgate.route.RouteResult;
+import ai.numio.lmgate.servlet.ErrorReplies;
+import ai.numio.lmgate.servlet.ServletRequests;
 import jakarta.servlet.AsyncEvent;
 import jakarta.servlet.AsyncListener;
 import jakarta.servlet.ServletException;
@@ -16,9 +19,7 @@ import jakarta.servlet.ServletOutputStream;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
-import java.net.URI;
-import java.util.Collections;
-import java.util.Optional;
+import java.util.List;
 import org.eclipse.jetty.client.HttpClient;
 import org.eclipse.jetty.client.Request;
 import org.eclipse.jetty.client.Response;
@@ -35,21 +36,17 @@ import org.slf4j.helpers.NOPLogger;
  * The gateway as a Jetty {@link ProxyServlet}: every decision is the core's ({@link LMGate}); this
  * class only turns Jetty's proxy callbacks into core calls.
  *
- * <p>A request's life: {@link #service} routes and authorizes it before any upstream connection
- * (404/400/403 answered here), begins the core exchange and hands over to Jetty's proxying; {@link
- * #rewriteTarget} names the upstream URI; {@link #onServerResponseHeaders} starts metering; {@link
- * #onResponseContent} writes and flushes each upstream chunk to the client at once, then lets the
- * meter read it; {@link #onProxyResponseSuccess} / {@link #onProxyResponseFailure} complete the
- * exchange, which writes its one usage record.
+ * <p>A request's life: {@link #service} has the core admit it before any upstream connection
+ * (404/400/403 answered here) and hands over to Jetty's proxying; {@link #rewriteTarget} names the
+ * upstream URI; {@link #onServerResponseHeaders} starts metering; {@link #onResponseContent} writes
+ * and flushes each upstream chunk to the client at once, then lets the meter read it; {@link
+ * #onProxyResponseSuccess} / {@link #onProxyResponseFailure} complete the exchange, which writes
+ * its one usage record.
  */
 public final class LMGateProxyServlet extends ProxyServlet {
 
   private static final long serialVersionUID = 1L;
   private static final org.slf4j.Logger log = LoggerFactory.getLogger(LMGateProxyServlet.class);
-
-  private static final ErrorResponse MALFORMED_BODY =
-      new ErrorResponse(
-          400, "bad_request", "Request body is malformed (chunked encoding or length)");
 
   private final transient LMGate gate;
 
@@ -61,58 +58,30 @@ public final class LMGateProxyServlet extends ProxyServlet {
     this.gate = gate;
   }
 
+  /** A request's life, up to the hand-over to Jetty's proxying; the callbacks below follow it. */
   @Override
   protected void service(HttpServletRequest request, HttpServletResponse response)
       throws ServletException, IOException {
-    String rawPath = request.getRequestURI().substring(request.getContextPath().length());
-    RouteResult route = gate.route(rawPath);
-    if (!(route instanceof RouteMatch match)) {
-      ErrorResponses.send(
-          response,
-          route instanceof RouteNotFound
-              ? ErrorResponse.notFound(route.message())
-              : ErrorResponse.badPath(route.message()));
+    Admission admission = gate.admit(ServletRequests.incoming(request), RouteMode.REQUIRED);
+    if (admission instanceof Admission.Refused refused) {
+      ErrorReplies.send(response, refused.error(), refused.shape(), false);
       return;
     }
-    Optional<Caller> caller =
-        gate.authorize(
-            name -> Collections.list(request.getHeaders(name)),
-            request.getQueryString(),
-            request.getRemoteAddr());
-    if (caller.isEmpty()) {
-      ErrorResponses.send(response, ErrorResponse.FORBIDDEN);
-      return;
-    }
-    String target = match.upstreamUri(request.getQueryString());
-    if (!isValidUri(target)) {
-      ErrorResponses.send(
-          response,
-          ErrorResponse.badPath(
-              "the query string has characters a URL does not allow; percent-encode them"));
-      return;
-    }
-    ProxiedExchange proxied =
-        ProxiedExchange.attach(
-            request, target, gate.begin(caller.get(), match, request.getMethod(), rawPath));
+    Admission.Admitted admitted = (Admission.Admitted) admission;
+    Exchange exchange = admitted.exchange();
+    ProxiedExchange.attach(request, admitted.upstreamUri(), exchange);
     try {
-      super.service(request, response);
+      super.service(request, response); // forwards; the callbacks observe and complete
     } catch (RuntimeException e) {
       // nothing here should throw; if it does, the client gets LMGate's JSON, not a Jetty page
-      log.error("Proxying {} {} failed unexpectedly", request.getMethod(), rawPath, e);
-      proxied.exchange.fail(Failure.GATEWAY_ERROR);
-      if (ErrorResponses.send(response, ErrorResponse.of(Failure.GATEWAY_ERROR))
+      log.error(
+          "Proxying {} {} failed unexpectedly", request.getMethod(), request.getRequestURI(), e);
+      ErrorResponse answer = exchange.fail(Failure.GATEWAY_ERROR);
+      if (answer != null
+          && ErrorReplies.send(response, answer, exchange.errorShape(), true)
           && request.isAsyncStarted()) {
         request.getAsyncContext().complete();
       }
-    }
-  }
-
-  private static boolean isValidUri(String uri) {
-    try {
-      URI.create(uri);
-      return true;
-    } catch (IllegalArgumentException e) {
-      return false;
     }
   }
 
@@ -131,44 +100,36 @@ public final class LMGateProxyServlet extends ProxyServlet {
   protected void copyRequestHeaders(HttpServletRequest request, Request proxyRequest) {
     super.copyRequestHeaders(request, proxyRequest);
     String acceptEncoding = AcceptEncoding.narrow(request.getHeader("Accept-Encoding"));
+    boolean forwarded = gate.config().upstream().forwardedHeaders();
     proxyRequest.headers(
         headers -> {
           headers.remove(HttpHeader.ACCEPT_ENCODING);
           if (acceptEncoding != null) {
             headers.put(HttpHeader.ACCEPT_ENCODING, acceptEncoding);
           }
+          if (forwarded) {
+            ForwardedHeaders.NAMES.forEach(headers::remove); // written anew by addProxyHeaders
+          }
         });
   }
 
-  /**
-   * Only with {@code upstream.forwarded_headers}: {@code Via}, and {@code X-Forwarded-For} (the
-   * client appended to what earlier proxies sent), {@code -Proto} and {@code -Host}, as LMGate's
-   * forwarding servlet in the WAR writes them (Jetty's own default is RFC 7239 {@code Forwarded}).
-   */
+  /** Only with {@code upstream.forwarded_headers}: the core's {@link ForwardedHeaders}. */
   @Override
   protected void addProxyHeaders(HttpServletRequest request, Request proxyRequest) {
     if (!gate.config().upstream().forwardedHeaders()) {
       return;
     }
-    addViaHeader(request, proxyRequest);
-    String earlier = request.getHeader("X-Forwarded-For");
-    String client = request.getRemoteAddr();
-    String host = request.getHeader("Host");
+    List<ForwardedHeaders.Header> forwarded =
+        ForwardedHeaders.of(
+            ServletRequests.headers(request), request.getRemoteAddr(), request.getScheme());
     proxyRequest.headers(
-        headers -> {
-          headers.put("X-Forwarded-For", earlier == null ? client : earlier + ", " + client);
-          headers.put("X-Forwarded-Proto", request.getScheme());
-          if (host != null) {
-            headers.put("X-Forwarded-Host", host);
-          }
-        });
+        headers -> forwarded.forEach(header -> headers.put(header.name(), header.value())));
   }
 
   /**
    * The client's body, streamed as it is read. If reading it fails, the body broke off or is
    * malformed (a bad chunk size, fewer bytes than its {@code Content-Length}): the client's
-   * failure, not the upstream's, so {@link #onProxyResponseFailure} records {@code
-   * client_disconnected} and answers 400 to a malformed body.
+   * failure, not the upstream's; the exchange answers 400 to a malformed body.
    */
   @Override
   protected Request.Content proxyRequestContent(
@@ -180,8 +141,9 @@ public final class LMGateProxyServlet extends ProxyServlet {
   @Override
   protected void sendProxyRequest(
       HttpServletRequest request, HttpServletResponse response, Request proxyRequest) {
-    ProxiedExchange proxied = ProxiedExchange.of(request);
-    request.getAsyncContext().addListener(new ClientDisconnect(proxied, proxyRequest));
+    Exchange exchange = ProxiedExchange.of(request).exchange;
+    request.getAsyncContext().addListener(new ClientDisconnect(exchange, proxyRequest));
+    proxyRequest.onRequestCommit(sent -> exchange.onRequestSent());
     super.sendProxyRequest(request, response, proxyRequest);
   }
 
@@ -194,10 +156,10 @@ public final class LMGateProxyServlet extends ProxyServlet {
   protected void onServerResponseHeaders(
       HttpServletRequest request, HttpServletResponse response, Response serverResponse) {
     ResponseHeaders.copy(serverResponse.getHeaders(), response);
-    ProxiedExchange proxied = ProxiedExchange.of(request);
-    proxied.responseStarted = true;
-    proxied.exchange.onResponse(
-        serverResponse.getStatus(), name -> serverResponse.getHeaders().getValuesList(name));
+    ProxiedExchange.of(request)
+        .exchange
+        .onResponse(
+            serverResponse.getStatus(), name -> serverResponse.getHeaders().getValuesList(name));
   }
 
   @Override
@@ -209,17 +171,17 @@ public final class LMGateProxyServlet extends ProxyServlet {
       int offset,
       int length,
       Callback callback) {
-    ProxiedExchange proxied = ProxiedExchange.of(request);
+    Exchange exchange = ProxiedExchange.of(request).exchange;
     try {
       ServletOutputStream out = response.getOutputStream();
       out.write(buffer, offset, length);
       out.flush(); // each upstream chunk reaches the client now, not when a buffer fills
     } catch (Throwable x) {
-      proxied.clientGone = true;
+      exchange.noteFailure(Failure.CLIENT_DISCONNECTED);
       callback.failed(x);
       return;
     }
-    proxied.exchange.onBytes(buffer, offset, length);
+    exchange.onBytes(buffer, offset, length);
     callback.succeeded();
   }
 
@@ -238,19 +200,13 @@ public final class LMGateProxyServlet extends ProxyServlet {
       HttpServletResponse response,
       Response serverResponse,
       Throwable failure) {
-    ProxiedExchange proxied = ProxiedExchange.of(request);
-    Failure kind = UpstreamFailures.classify(failure, proxied.clientGone, proxied.responseStarted);
-    ErrorResponse answer =
-        proxied.clientGone && UpstreamFailures.isMalformedRequest(failure)
-            ? MALFORMED_BODY
-            : ErrorResponse.of(kind);
-    if (ErrorResponses.send(response, answer)) {
-      proxied.exchange.fail(kind, answer.status()); // the status the client was answered
+    Exchange exchange = ProxiedExchange.of(request).exchange;
+    ErrorResponse answer = exchange.fail(UpstreamErrors.classify(failure));
+    if (answer != null && ErrorReplies.send(response, answer, exchange.errorShape(), true)) {
       request.getAsyncContext().complete();
     } else {
       // The response has begun: end the connection abruptly so the client sees a cut, not a
       // clean end; Jetty's proxy does this for a committed response.
-      proxied.exchange.fail(kind);
       super.onProxyResponseFailure(request, response, serverResponse, failure);
     }
   }
@@ -283,17 +239,17 @@ public final class LMGateProxyServlet extends ProxyServlet {
 
   /** Aborts the upstream request as soon as the container sees the client go away. */
   private static final class ClientDisconnect implements AsyncListener {
-    private final ProxiedExchange proxied;
+    private final Exchange exchange;
     private final Request proxyRequest;
 
-    ClientDisconnect(ProxiedExchange proxied, Request proxyRequest) {
-      this.proxied = proxied;
+    ClientDisconnect(Exchange exchange, Request proxyRequest) {
+      this.exchange = exchange;
       this.proxyRequest = proxyRequest;
     }
 
     @Override
     public void onError(AsyncEvent event) {
-      proxied.clientGone = true;
+      exchange.noteFailure(Failure.CLIENT_DISCONNECTED);
       proxyRequest.abort(event.getThrowable());
     }
 

@@ -5,6 +5,7 @@ import ai.numio.lmgate.TimeSource;
 import ai.numio.lmgate.auth.AllowListException;
 import ai.numio.lmgate.config.LMGateConfig;
 import java.net.URI;
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
@@ -80,6 +81,8 @@ public final class LMGateServer implements AutoCloseable {
   public void stop() {
     try {
       if (server.isStarted()) {
+        // exchanges still running when the grace period ends are cut and recorded `shutdown`
+        gate.shuttingDown(Duration.ofMillis(server.getStopTimeout()));
         server.stop();
       }
     } catch (Exception e) {
@@ -177,7 +180,8 @@ public final class LMGateServer implements AutoCloseable {
       connector.setHost(config.server().host());
       connector.setPort(port != null ? port : config.server().port());
       server.addConnector(connector);
-      JsonErrorHandler errors = new JsonErrorHandler(); // Jetty's own 400/414/431 answers, as JSON
+      JsonErrorHandler errors =
+          new JsonErrorHandler(gate::errorShape); // Jetty's own 400/414/431 answers, as JSON
       server.setErrorHandler(errors);
 
       ServletContextHandler context = new ServletContextHandler("/");

@@ -4,8 +4,9 @@ import ai.numio.lmgate.Exchange;
 import jakarta.servlet.http.HttpServletRequest;
 
 /**
- * The one typed object a proxied request carries through Jetty's callbacks: where it goes, its core
- * exchange, and whether the client side failed first.
+ * What a proxied request carries through Jetty's proxy callbacks: where it goes and its core
+ * exchange, which holds everything else (whether the client went away, whether the response
+ * started, the first failure).
  */
 final class ProxiedExchange {
 
@@ -15,8 +16,6 @@ final class ProxiedExchange {
   final String target;
 
   final Exchange exchange;
-  volatile boolean clientGone;
-  volatile boolean responseStarted;
 
   private ProxiedExchange(String target, Exchange exchange) {
     this.target = target;

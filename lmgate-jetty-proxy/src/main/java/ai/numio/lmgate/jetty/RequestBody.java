@@ -1,8 +1,10 @@
 package ai.numio.lmgate.jetty;
 
+import ai.numio.lmgate.Failure;
 import jakarta.servlet.http.HttpServletRequest;
 import java.io.IOException;
 import org.eclipse.jetty.client.InputStreamRequestContent;
+import org.eclipse.jetty.http.HttpException;
 import org.eclipse.jetty.io.ByteBufferPool;
 import org.eclipse.jetty.io.Content;
 
@@ -39,11 +41,26 @@ final class RequestBody extends InputStreamRequestContent {
   public Content.Chunk read() {
     Content.Chunk chunk = super.read();
     if (Content.Chunk.isFailure(chunk)) {
-      proxied.clientGone = true; // the body broke off or is malformed: the client's failure
+      // the body broke off or is malformed: the client's failure, not the upstream's
+      proxied.exchange.noteFailure(
+          isMalformed(chunk.getFailure())
+              ? Failure.MALFORMED_REQUEST_BODY
+              : Failure.CLIENT_DISCONNECTED);
       if (!chunk.isLast()) {
         fail(chunk.getFailure()); // and it does not get another read
       }
     }
     return chunk;
+  }
+
+  /** Whether Jetty refused the body as malformed (a 4xx: bad chunking, short of its length). */
+  static boolean isMalformed(Throwable failure) {
+    Throwable t = failure;
+    for (int depth = 0; t != null && depth < 16; depth++, t = t.getCause()) {
+      if (t instanceof HttpException http && http.getCode() >= 400 && http.getCode() < 500) {
+        return true;
+      }
+    }
+    return false;
   }
 }

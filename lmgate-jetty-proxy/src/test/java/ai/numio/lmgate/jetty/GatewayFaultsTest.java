@@ -179,8 +179,8 @@ class GatewayFaultsTest {
 
   /**
    * The upstream accepts the connection and takes the request, but no response head ever comes: the
-   * client gets 502 {@code upstream_unreachable}, as for a refused connection. (Decision: the
-   * record cannot tell "never reached" from "reached, no answer"; the WAR classifies alike.)
+   * client gets 502 {@code upstream_disconnected} (SPEC-2 §17: the upstream got the request and may
+   * have billed it, unlike a refused connection); the WAR classifies alike.
    */
   @ParameterizedTest(name = "{0}")
   @ValueSource(
@@ -191,7 +191,8 @@ class GatewayFaultsTest {
         "sends garbage",
         "sends a bad status line"
       })
-  void anUpstreamThatGivesNoResponseHeadIs502UpstreamUnreachable(String fault) throws Exception {
+  void anUpstreamThatGotTheRequestButGaveNoResponseHeadIs502UpstreamDisconnected(String fault)
+      throws Exception {
     upstream =
         new RawUpstream(
             (request, socket, out) -> {
@@ -212,12 +213,12 @@ class GatewayFaultsTest {
     assertThat(response.statusCode()).isEqualTo(502);
     assertThat(response.body())
         .isEqualTo(
-            "{\"error\":\"upstream_unreachable\",\"message\":\"Upstream provider could not be"
-                + " reached\"}");
-    assertThat(upstream.received()).hasSize(1); // it did reach the upstream
+            "{\"error\":\"upstream_disconnected\",\"message\":\"Upstream provider closed the"
+                + " connection\"}");
+    assertThat(upstream.received()).hasSize(1); // it did reach the upstream: it may have billed it
     JsonNode record = gateway.awaitOnlyRecord();
     assertThat(record.get("status").asInt()).isEqualTo(502);
-    assertThat(record.get("error_type").asText()).isEqualTo("upstream_unreachable");
+    assertThat(record.get("error_type").asText()).isEqualTo("upstream_disconnected");
     assertThat(record.get("ttfb_ms").isNull()).isTrue();
     assertThat(record.get("input_tokens").isNull()).isTrue();
   }
