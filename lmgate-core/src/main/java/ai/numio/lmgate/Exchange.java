@@ -44,6 +44,8 @@ public final class Exchange {
 
   private int status = -1;
   private long ttfbNanos = -1;
+  private boolean headAnnounced;
+  private boolean meterBroken;
   private boolean requestSent;
   private Failure firstFailure;
   private String upstreamRequestId;
@@ -95,11 +97,12 @@ public final class Exchange {
       return;
     }
     this.status = status;
-    if (ttfbNanos >= 0) {
+    if (headAnnounced) {
       return;
     }
-    ttfbNanos = time.nanoTime() - arrivalNanos;
+    headAnnounced = true;
     try {
+      ttfbNanos = time.nanoTime() - arrivalNanos;
       for (String name : REQUEST_ID_HEADERS) {
         String id = headers.first(name);
         if (id != null && !id.isBlank()) {
@@ -111,18 +114,22 @@ public final class Exchange {
         meter.onResponse(headers.first("content-type"), headers.first("content-encoding"));
       }
     } catch (RuntimeException e) {
-      log.warn("Could not read response headers for metering", e);
+      // the body is then not metered: a meter started late would count a partial body
+      meterBroken = true;
+      log.warn(
+          "LMGate metering failed while reading the response head; the response is not affected",
+          e);
     }
   }
 
   /** Whether the response head has been decided ({@link #onResponse} was called). */
   public synchronized boolean responseStarted() {
-    return ttfbNanos >= 0;
+    return headAnnounced;
   }
 
   /** A body chunk, as it goes to the client. The array is not kept. */
   public synchronized void onBytes(byte[] bytes, int offset, int length) {
-    if (meter != null && !recorded) {
+    if (meter != null && !recorded && !meterBroken) {
       meter.onBytes(bytes, offset, length);
     }
   }
@@ -164,7 +171,7 @@ public final class Exchange {
     if (failure != Failure.MALFORMED_REQUEST_BODY && shutdown.cutting()) {
       failure = Failure.SHUTDOWN;
     }
-    ErrorResponse answer = ttfbNanos >= 0 ? null : ErrorResponse.of(failure);
+    ErrorResponse answer = headAnnounced ? null : ErrorResponse.of(failure);
     if (answer != null) {
       status = answer.status();
     }
@@ -176,7 +183,7 @@ public final class Exchange {
     if (observed == Failure.UPSTREAM_UNREACHABLE && requestSent) {
       return Failure.UPSTREAM_DISCONNECTED;
     }
-    if (observed == Failure.UPSTREAM_DISCONNECTED && !requestSent && ttfbNanos < 0) {
+    if (observed == Failure.UPSTREAM_DISCONNECTED && !requestSent && !headAnnounced) {
       return Failure.UPSTREAM_UNREACHABLE;
     }
     return observed;
@@ -189,7 +196,7 @@ public final class Exchange {
     recorded = true;
     try {
       long durationNanos = time.nanoTime() - arrivalNanos;
-      Usage usage = meter == null ? Usage.NONE : meter.finish();
+      Usage usage = meter == null || meterBroken ? Usage.NONE : meter.finish();
       int finalStatus = status >= 0 ? status : (failure != null ? failure.status() : 0);
       records.accept(
           new UsageRecord(

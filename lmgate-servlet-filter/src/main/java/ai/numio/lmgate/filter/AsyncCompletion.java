@@ -3,7 +3,10 @@ package ai.numio.lmgate.filter;
 import ai.numio.lmgate.Failure;
 import jakarta.servlet.AsyncEvent;
 import jakarta.servlet.AsyncListener;
+import jakarta.servlet.ServletRequest;
 import java.io.IOException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Ends the exchange of an asynchronous request: the record is written on {@code onComplete}, which
@@ -12,12 +15,30 @@ import java.io.IOException;
  */
 final class AsyncCompletion implements AsyncListener {
 
+  private static final Logger log = LoggerFactory.getLogger(AsyncCompletion.class);
   private static final int MAX_CAUSES = 16; // a cause chain is short; a cyclic one must end
 
   private final MeteredExchange metered;
 
-  AsyncCompletion(MeteredExchange metered) {
+  private AsyncCompletion(MeteredExchange metered) {
     this.metered = metered;
+  }
+
+  /**
+   * Follows an asynchronous request to its end; false if the request is not asynchronous (or the
+   * container refused the listener: logged), and the caller records it now.
+   */
+  static boolean follow(ServletRequest request, MeteredExchange metered) {
+    if (!request.isAsyncStarted()) {
+      return false;
+    }
+    try {
+      request.getAsyncContext().addListener(new AsyncCompletion(metered));
+      return true;
+    } catch (IllegalStateException e) {
+      log.warn("LMGate could not follow an asynchronous response; recording it now", e);
+      return false;
+    }
   }
 
   @Override

@@ -1,5 +1,6 @@
 package ai.numio.lmgate.filter;
 
+import ai.numio.lmgate.servlet.WebappConfig;
 import jakarta.servlet.FilterConfig;
 import jakarta.servlet.ServletException;
 import java.nio.file.Path;

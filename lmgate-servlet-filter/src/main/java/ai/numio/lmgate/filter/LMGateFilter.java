@@ -1,16 +1,19 @@
 package ai.numio.lmgate.filter;
 
-import ai.numio.lmgate.Caller;
+import ai.numio.lmgate.Admission;
 import ai.numio.lmgate.ErrorResponse;
-import ai.numio.lmgate.Exchange;
+import ai.numio.lmgate.ErrorShape;
 import ai.numio.lmgate.Failure;
 import ai.numio.lmgate.LMGate;
+import ai.numio.lmgate.RouteMode;
 import ai.numio.lmgate.auth.AllowListException;
 import ai.numio.lmgate.config.LoadedConfig;
 import ai.numio.lmgate.route.Route;
-import ai.numio.lmgate.route.RouteMatch;
-import ai.numio.lmgate.route.RouteNotFound;
-import ai.numio.lmgate.route.RouteResult;
+import ai.numio.lmgate.servlet.ErrorReplies;
+import ai.numio.lmgate.servlet.FailureReports;
+import ai.numio.lmgate.servlet.GatedRequest;
+import ai.numio.lmgate.servlet.ServletRequests;
+import ai.numio.lmgate.servlet.WebappConfig;
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.FilterConfig;
@@ -21,13 +24,11 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.Collections;
-import java.util.Enumeration;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -68,19 +69,17 @@ public final class LMGateFilter implements Filter {
   /**
    * Init-param {@code unrouted}: {@code record} (default) authorizes and records a path under no
    * route as provider {@code unknown}; {@code reject} answers it 404 / 400 before authorization,
-   * like the standalone gateway — for a filter in front of LMGate's own {@link ForwardingServlet}.
+   * like the standalone gateway — for a filter in front of the WAR's {@code
+   * ai.numio.lmgate.forward.ForwardingServlet}.
    */
   public static final String UNROUTED_PARAM = "unrouted";
 
   private static final Logger log = LoggerFactory.getLogger(LMGateFilter.class);
-  private static final AtomicInteger INSTANCES = new AtomicInteger();
 
   private final boolean ownsGate;
   private final Map<String, String> env;
   private final Path workingDir;
   private final String givenProvider;
-  private final String meteredAttribute =
-      LMGateFilter.class.getName() + ".metered." + INSTANCES.incrementAndGet();
   private volatile LMGate gate;
   private volatile String provider;
   private volatile boolean rejectUnrouted;
@@ -183,6 +182,7 @@ public final class LMGateFilter implements Filter {
         chosen == null ? "by route prefix" : "'" + chosen + "'");
   }
 
+  /** A request's life in the filter: admit, hand on metered, record when the response is over. */
   @Override
   public void doFilter(ServletRequest req, ServletResponse res, FilterChain chain)
       throws IOException, ServletException {
@@ -190,50 +190,22 @@ public final class LMGateFilter implements Filter {
         || !(res instanceof HttpServletResponse response)) {
       throw new ServletException("LMGateFilter handles HTTP requests only");
     }
-    Object handled = request.getAttribute(meteredAttribute);
-    if (handled != null) {
-      redispatch(handled, req, res, chain);
+    Optional<GatedRequest> earlier = GatedRequest.of(request);
+    if (earlier.isPresent()) {
+      redispatch(earlier.get(), request, response, chain);
       return;
     }
-    LMGate current = gate;
-    if (current == null) {
-      throw new ServletException("LMGateFilter was not initialized");
-    }
-    if (rejectUnrouted) {
-      RouteResult route = current.route(pathInWebapp(request));
-      if (!(route instanceof RouteMatch)) {
-        answer(
-            response,
-            route instanceof RouteNotFound
-                ? ErrorResponse.notFound(route.message())
-                : ErrorResponse.badPath(route.message()));
-        return;
-      }
-    }
-    Optional<Caller> caller;
-    try {
-      caller =
-          current.authorize(
-              name -> values(request.getHeaders(name)),
-              request.getQueryString(),
-              request.getRemoteAddr());
-    } catch (RuntimeException e) { // the core fails closed itself; so does the adapter
-      log.error("LMGate authorization failed unexpectedly; request denied (fail closed)", e);
-      caller = Optional.empty();
-    }
-    if (caller.isEmpty()) {
-      forbid(response);
+    Admission admission = admit(request);
+    if (admission instanceof Admission.Refused refused) {
+      ErrorReplies.send(response, refused.error(), refused.shape(), false);
       return;
     }
-    request.setAttribute(ID_ATTRIBUTE, caller.get().id());
-    request.setAttribute(OWNER_ATTRIBUTE, caller.get().owner());
-    MeteredExchange metered = begin(current, caller.get(), request, response);
-    if (metered == null) {
-      request.setAttribute(meteredAttribute, Boolean.TRUE);
-      chain.doFilter(request, response); // authorized; metering could not start (logged)
-      return;
-    }
-    request.setAttribute(meteredAttribute, metered);
+    Admission.Admitted admitted = (Admission.Admitted) admission;
+    request.setAttribute(ID_ATTRIBUTE, admitted.caller().id());
+    request.setAttribute(OWNER_ATTRIBUTE, admitted.caller().owner());
+    GatedRequest.attach(request, admitted.caller(), admitted.exchange());
+    FailureReports.listen(request, admitted.exchange()::noteFailure);
+    MeteredExchange metered = new MeteredExchange(admitted.exchange(), response);
     MeteringResponse meteringResponse = new MeteringResponse(response, metered);
     try {
       chain.doFilter(new MeteringRequest(request, meteringResponse), meteringResponse);
@@ -243,32 +215,43 @@ public final class LMGateFilter implements Filter {
       throw t;
     }
     metered.noteReportedFailure(request);
-    if (request.isAsyncStarted()) {
-      try {
-        request.getAsyncContext().addListener(new AsyncCompletion(metered));
-        return;
-      } catch (IllegalStateException e) {
-        log.warn("LMGate could not follow an asynchronous response; recording it now", e);
-      }
+    if (!AsyncCompletion.follow(request, metered)) {
+      metered.finish();
     }
-    metered.finish();
+  }
+
+  /** The core's admission; an unexpected failure refuses the request (fail closed). */
+  private Admission admit(HttpServletRequest request) throws ServletException {
+    LMGate current = gate;
+    if (current == null) {
+      throw new ServletException("LMGateFilter was not initialized");
+    }
+    String chosen = provider;
+    RouteMode mode =
+        chosen != null
+            ? RouteMode.fixed(chosen)
+            : rejectUnrouted ? RouteMode.REQUIRED : RouteMode.OPTIONAL;
+    try {
+      return current.admit(ServletRequests.incoming(request), mode);
+    } catch (RuntimeException e) {
+      log.error("LMGate admission failed unexpectedly; request denied (fail closed)", e);
+      return new Admission.Refused(ErrorResponse.FORBIDDEN, ErrorShape.LMGATE);
+    }
   }
 
   /**
-   * A later dispatch (async, error, forward, include) of a request this filter already let in: no
-   * second authorization or record; an exception there still marks the exchange failed, which
-   * matters where the container does not report it to async listeners (Jetty 12, when the filter is
-   * also mapped to {@code ASYNC} dispatches).
+   * A later dispatch (async, error, forward, include) of a request LMGate already let in: no second
+   * authorization or record; an exception there still marks the exchange failed, which matters
+   * where the container does not report it to async listeners (Jetty 12, when the filter is also
+   * mapped to {@code ASYNC} dispatches).
    */
   private static void redispatch(
-      Object handled, ServletRequest req, ServletResponse res, FilterChain chain)
+      GatedRequest gated, ServletRequest req, ServletResponse res, FilterChain chain)
       throws IOException, ServletException {
     try {
       chain.doFilter(req, res);
     } catch (Throwable t) {
-      if (handled instanceof MeteredExchange metered) {
-        metered.noteFailure(Failure.GATEWAY_ERROR);
-      }
+      gated.exchange().noteFailure(Failure.GATEWAY_ERROR);
       throw t;
     }
   }
@@ -282,34 +265,13 @@ public final class LMGateFilter implements Filter {
     }
     try {
       if (ownsGate) {
+        current.shuttingDown(Duration.ZERO); // what fails from now on was cut by the undeploy
         current.close();
       } else {
         current.flushRecords();
       }
     } catch (RuntimeException e) {
       log.error("LMGate filter could not write its queued usage records", e);
-    }
-  }
-
-  private MeteredExchange begin(
-      LMGate current, Caller caller, HttpServletRequest request, HttpServletResponse response) {
-    try {
-      String path = pathInWebapp(request);
-      String chosen = provider;
-      Exchange exchange;
-      if (chosen != null) {
-        exchange = current.begin(caller, chosen, true, request.getMethod(), path);
-      } else {
-        RouteResult route = current.route(path);
-        exchange =
-            route instanceof RouteMatch match
-                ? current.begin(caller, match, request.getMethod(), path)
-                : current.begin(caller, LMGate.UNKNOWN_PROVIDER, false, request.getMethod(), path);
-      }
-      return new MeteredExchange(exchange, response);
-    } catch (RuntimeException e) {
-      log.warn("LMGate metering could not start; the request goes on unmetered", e);
-      return null;
     }
   }
 
@@ -326,34 +288,6 @@ public final class LMGateFilter implements Filter {
     } catch (RuntimeException e) {
       throw new ServletException(cannotStart + e.getMessage(), e);
     }
-  }
-
-  /** The raw request path inside the webapp, without query: the record's endpoint. */
-  private static String pathInWebapp(HttpServletRequest request) {
-    String uri = request.getRequestURI();
-    String context = request.getContextPath();
-    String path =
-        context != null && !context.isEmpty() && uri.startsWith(context)
-            ? uri.substring(context.length())
-            : uri;
-    return path.isEmpty() ? "/" : path;
-  }
-
-  private static List<String> values(Enumeration<String> values) {
-    return values == null ? List.of() : Collections.list(values);
-  }
-
-  /** The 403 answer; headers set by filters before this one (CORS, say) are kept. */
-  private static void forbid(HttpServletResponse response) throws IOException {
-    answer(response, ErrorResponse.FORBIDDEN);
-  }
-
-  private static void answer(HttpServletResponse response, ErrorResponse error) throws IOException {
-    byte[] body = error.body();
-    response.setStatus(error.status());
-    response.setContentType(ErrorResponse.CONTENT_TYPE);
-    response.setContentLength(body.length);
-    response.getOutputStream().write(body);
   }
 
   /** Null if {@code provider} names a configured route, else what is wrong. */

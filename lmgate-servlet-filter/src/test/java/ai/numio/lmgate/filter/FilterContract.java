@@ -1,6 +1,7 @@
 package ai.numio.lmgate.filter;
 
 import ai.numio.lmgate.config.ConfigLoader;
+import ai.numio.lmgate.forward.ForwardingServlet;
 import ai.numio.lmgate.testing.GatewayContract;
 import java.net.URI;
 import java.nio.file.Path;

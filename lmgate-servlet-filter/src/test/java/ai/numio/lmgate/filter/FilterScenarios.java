@@ -9,9 +9,12 @@ import static java.util.concurrent.TimeUnit.SECONDS;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import ai.numio.lmgate.Caller;
+import ai.numio.lmgate.Admission;
+import ai.numio.lmgate.Exchange;
+import ai.numio.lmgate.IncomingRequest;
 import ai.numio.lmgate.LMGate;
 import ai.numio.lmgate.ManualTimeSource;
+import ai.numio.lmgate.RouteMode;
 import ch.qos.logback.classic.Level;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -36,7 +39,6 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
@@ -627,10 +629,10 @@ abstract class FilterScenarios {
   // ---------------------------------------------------------------- failures
 
   /**
-   * A clock that throws inside the core's {@code Exchange.onResponse} (the one call there that is
-   * not guarded by the core itself) stands for any unexpected failure in metering: the app writes
-   * its response undisturbed, the filter logs a WARN, and the record is still written, without
-   * usage (the meter never started on the body).
+   * A clock that throws inside the core's {@code Exchange.onResponse} stands for any unexpected
+   * failure in metering: the app writes its response undisturbed, the core logs a WARN, and the
+   * record is still written, without usage or time to first byte (the meter never started on the
+   * body: one started late would count a partial body).
    */
   @Test
   void aFailureInsideMeteringNeverReachesTheApp() throws Exception {
@@ -652,7 +654,7 @@ abstract class FilterScenarios {
                 throw e;
               }
             });
-    try (LogCapture log = new LogCapture(MeteredExchange.class)) {
+    try (LogCapture log = new LogCapture(Exchange.class)) {
       deploy(WebApp.at("/app").filter(new LMGateFilter(failing)).servlet("/openai/*", servlet));
 
       HttpResponse<byte[]> response =
@@ -671,9 +673,9 @@ abstract class FilterScenarios {
                    "endpoint":"/openai/v1/chat/completions","model":null,"status":200,
                    "input_tokens":null,"output_tokens":null,"masked_key":"XYZ123",
                    "error_type":null,"owner":"team-alpha","method":"POST","stream":false,
-                   "duration_ms":0,"ttfb_ms":0,"cache_read_tokens":null,
+                   "duration_ms":0,"ttfb_ms":null,"cache_read_tokens":null,
                    "cache_write_tokens":null,"reasoning_tokens":null,
-                   "upstream_request_id":"req_clock"}"""));
+                   "upstream_request_id":null}"""));
       assertThat(log.lines())
           .containsExactly(
               new LogCapture.Line(
@@ -848,10 +850,16 @@ abstract class FilterScenarios {
     stopServer();
 
     assertThat(files.records()).hasSize(1);
-    Optional<Caller> caller =
-        gate.authorize(name -> name.equals("x-api-key") ? List.of(BETA_KEY) : List.of(), null, "-");
-    assertThat(caller).isPresent();
-    gate.begin(caller.get(), LMGate.UNKNOWN_PROVIDER, false, "GET", "/after").complete();
+    Admission admission =
+        gate.admit(
+            new IncomingRequest(
+                "GET",
+                "/after",
+                null,
+                name -> name.equals("x-api-key") ? List.of(BETA_KEY) : List.of(),
+                "-"),
+            RouteMode.OPTIONAL);
+    ((Admission.Admitted) admission).exchange().complete();
     gate.flushRecords();
     assertThat(files.records()).hasSize(2); // the core still writes: the caller owns it
   }

@@ -17,10 +17,10 @@ import java.util.Locale;
  * library would refuse: {@code Connection}, {@code TE}, {@code Upgrade} …) and the response read
  * until the server closes the connection.
  */
-record RawClientExchange(String statusLine, List<String> headerLines, byte[] body) {
+public record RawClientExchange(String statusLine, List<String> headerLines, byte[] body) {
 
   /** Sends {@code head} (ending with a blank line) and {@code body}; reads the whole response. */
-  static RawClientExchange send(int port, String head, byte[] body) throws IOException {
+  public static RawClientExchange send(int port, String head, byte[] body) throws IOException {
     try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), port)) {
       socket.setSoTimeout(10_000);
       socket.getOutputStream().write(head.getBytes(ISO_8859_1));
@@ -30,12 +30,12 @@ record RawClientExchange(String statusLine, List<String> headerLines, byte[] bod
     }
   }
 
-  int status() {
+  public int status() {
     return Integer.parseInt(statusLine.split(" ")[1]);
   }
 
   /** Every value of the header, in order. */
-  List<String> headers(String name) {
+  public List<String> headers(String name) {
     String prefix = name.toLowerCase(Locale.ROOT) + ":";
     List<String> values = new ArrayList<>();
     for (String line : headerLines) {

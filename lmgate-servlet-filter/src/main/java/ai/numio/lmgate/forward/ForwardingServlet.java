@@ -1,13 +1,17 @@
-package ai.numio.lmgate.filter;
+package ai.numio.lmgate.forward;
 
 import ai.numio.lmgate.ErrorResponse;
+import ai.numio.lmgate.ErrorShape;
 import ai.numio.lmgate.Failure;
 import ai.numio.lmgate.TimeSource;
+import ai.numio.lmgate.UpstreamErrors;
 import ai.numio.lmgate.config.LMGateConfig;
 import ai.numio.lmgate.route.RouteMatch;
-import ai.numio.lmgate.route.RouteNotFound;
 import ai.numio.lmgate.route.RouteResult;
 import ai.numio.lmgate.route.Router;
+import ai.numio.lmgate.servlet.ErrorReplies;
+import ai.numio.lmgate.servlet.FailureReports;
+import ai.numio.lmgate.servlet.ServletRequests;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.ServletOutputStream;
 import jakarta.servlet.http.HttpServlet;
@@ -17,10 +21,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.ExecutorService;
@@ -34,8 +36,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Forwards each request to the upstream of its route, exactly as the standalone gateway does (SPEC
- * §3, §6): the forwarding half of the LMGate WAR. It does no authorization and no metering; mount
- * {@code LMGateFilter} in front of it for those.
+ * §3, §6): the WAR's upstream client. It does no authorization and no metering; mount {@code
+ * LMGateFilter} in front of it for those.
  *
  * <p>The path inside the webapp (the raw request URI minus the context path) chooses the route: no
  * route is 404, a path that tries to leave its route is 400, both as LMGate's JSON. Method, path
@@ -44,19 +46,18 @@ import org.slf4j.LoggerFactory;
  * ForwardingHeaders} for the headers. The response's status and headers are set and committed
  * before its body starts; each chunk of the body is written and flushed as it arrives.
  *
- * <p>Failures: no connection to the upstream is 502 {@code upstream_unreachable}; no response head
- * within {@code upstream.idle_timeout_seconds} is 504 {@code upstream_timeout}. A response that
- * breaks off after it began (the upstream cuts it, or is silent for the idle timeout) throws {@link
- * UpstreamDisconnectedException} so the container cuts the client's connection too. A client that
- * goes away ends the upstream exchange at once; the container's exception is rethrown. Whenever
- * forwarding fails, the request attribute {@link #FAILURE_ATTRIBUTE} holds the {@link Failure}.
+ * <p>Failures: no connection to the upstream is 502 {@code upstream_unreachable}; a connection
+ * closed before the response head is 502 {@code upstream_disconnected} (the upstream got the
+ * request); no response head within {@code upstream.idle_timeout_seconds} is 504 {@code
+ * upstream_timeout}. A response that breaks off after it began (the upstream cuts it, or is silent
+ * for the idle timeout) throws {@link UpstreamDisconnectedException} so the container cuts the
+ * client's connection too. A client that goes away ends the upstream exchange at once; the
+ * container's exception is rethrown. Whenever forwarding fails, the {@link Failure} is reported to
+ * the filter in front ({@link FailureReports}).
  */
 public final class ForwardingServlet extends HttpServlet {
 
   private static final long serialVersionUID = 1L;
-
-  /** Request attribute set to the {@link Failure} when forwarding failed, for a filter in front. */
-  public static final String FAILURE_ATTRIBUTE = Failure.REQUEST_ATTRIBUTE;
 
   private static final Logger log = LoggerFactory.getLogger(ForwardingServlet.class);
   private static final int BUFFER_SIZE = 16 * 1024;
@@ -140,19 +141,16 @@ public final class ForwardingServlet extends HttpServlet {
     client = null;
   }
 
+  /** A request's life in the forwarder: route, build, send, relay; every failure reported. */
   @Override
   protected void service(HttpServletRequest request, HttpServletResponse response)
       throws IOException {
-    String rawPath = request.getRequestURI().substring(request.getContextPath().length());
-    RouteResult route = router.match(rawPath);
+    RouteResult route = router.match(ServletRequests.pathInWebapp(request));
     if (!(route instanceof RouteMatch match)) {
-      ForwardingReplies.send(
-          response,
-          route instanceof RouteNotFound
-              ? ErrorResponse.notFound(route.message())
-              : ErrorResponse.badPath(route.message()));
+      ErrorReplies.send(response, ErrorResponse.of(route), ErrorShape.LMGATE, true);
       return;
     }
+    ErrorShape shape = ErrorShape.of(config.server().errorFormat(), match.route().format());
     ClientRequestBody body = new ClientRequestBody(request.getInputStream());
     HttpRequest upstreamRequest;
     try {
@@ -160,33 +158,22 @@ public final class ForwardingServlet extends HttpServlet {
     } catch (IllegalArgumentException e) {
       // a method, query or header the JDK client refuses (CONNECT, a character the URI parser
       // rejects); not echoed, as it may hold a key
-      ForwardingReplies.send(
-          response,
-          new ErrorResponse(
-              400,
-              "bad_request",
-              "Request has a method, query or header that cannot be forwarded"));
+      ErrorReplies.send(response, ErrorResponse.UNFORWARDABLE, shape, true);
       return;
     }
     HttpResponse<InputStream> upstream;
     try {
       upstream = client.send(upstreamRequest, HttpResponse.BodyHandlers.ofInputStream());
-    } catch (HttpConnectTimeoutException e) {
-      fail(request, response, Failure.UPSTREAM_UNREACHABLE, match, e);
-      return;
-    } catch (HttpTimeoutException e) {
-      fail(request, response, Failure.UPSTREAM_TIMEOUT, match, e);
-      return;
     } catch (IOException e) {
       if (body.failure() != null) {
-        request.setAttribute(FAILURE_ATTRIBUTE, Failure.CLIENT_DISCONNECTED);
+        FailureReports.report(request, Failure.CLIENT_DISCONNECTED);
         throw body.failure(); // the client went away during the upload; nothing to answer
       }
-      fail(request, response, Failure.UPSTREAM_UNREACHABLE, match, e);
+      fail(request, response, UpstreamErrors.classify(e), match, shape, e);
       return;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      fail(request, response, Failure.GATEWAY_ERROR, match, e);
+      fail(request, response, Failure.GATEWAY_ERROR, match, shape, e);
       return;
     }
     relay(request, upstream, response);
@@ -261,14 +248,14 @@ public final class ForwardingServlet extends HttpServlet {
 
   /** The client is gone: the caller's try-with-resources closes the upstream body at once. */
   private static IOException clientGone(HttpServletRequest request, IOException e) {
-    request.setAttribute(FAILURE_ATTRIBUTE, Failure.CLIENT_DISCONNECTED);
+    FailureReports.report(request, Failure.CLIENT_DISCONNECTED);
     return e;
   }
 
   private static IOException upstreamCut(
       HttpServletRequest request, UpstreamIdleGuard guard, IOException cause) {
     Failure failure = guard.expired() ? Failure.UPSTREAM_TIMEOUT : Failure.UPSTREAM_DISCONNECTED;
-    request.setAttribute(FAILURE_ATTRIBUTE, failure);
+    FailureReports.report(request, failure);
     String message =
         guard.expired()
             ? "upstream response went silent longer than upstream.idle_timeout_seconds; client"
@@ -284,14 +271,15 @@ public final class ForwardingServlet extends HttpServlet {
       HttpServletResponse response,
       Failure failure,
       RouteMatch match,
+      ErrorShape shape,
       Exception cause) {
-    request.setAttribute(FAILURE_ATTRIBUTE, failure);
+    FailureReports.report(request, failure);
     log.warn(
         "Forwarding to route '{}' ({}) failed: {}: {}",
         match.route().name(),
         match.target().origin(),
         failure.errorType(),
         cause.toString());
-    ForwardingReplies.send(response, ErrorResponse.of(failure));
+    ErrorReplies.send(response, ErrorResponse.of(failure), shape, true);
   }
 }

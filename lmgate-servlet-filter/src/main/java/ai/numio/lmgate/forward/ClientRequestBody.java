@@ -1,4 +1,4 @@
-package ai.numio.lmgate.filter;
+package ai.numio.lmgate.forward;
 
 import java.io.FilterInputStream;
 import java.io.IOException;

@@ -1,4 +1,4 @@
-package ai.numio.lmgate.filter;
+package ai.numio.lmgate.servlet;
 
 import ai.numio.lmgate.config.ConfigException;
 import ai.numio.lmgate.config.ConfigLoader;
@@ -13,22 +13,22 @@ import java.util.Optional;
 import java.util.stream.Collectors;
 
 /**
- * Where a webapp component declared in {@code web.xml} — {@link LMGateFilter}, {@link
- * ForwardingServlet} — finds its configuration: the YAML file named by its init-param {@code
- * config}, else by the context init-param {@code lmgate.config}, else as {@link ConfigLoader}
- * chooses ({@code LMGATE_CONFIG}, {@code config/lmgate.yaml}, the defaults); {@code LMGATE_*}
- * environment overrides apply in every case.
+ * Where a webapp component declared in {@code web.xml} — the LMGate filter, the WAR's forwarding
+ * servlet — finds its configuration: the YAML file named by its init-param {@code config}, else by
+ * the context init-param {@code lmgate.config}, else as {@link ConfigLoader} chooses ({@code
+ * LMGATE_CONFIG}, {@code config/lmgate.yaml}, the defaults); {@code LMGATE_*} environment overrides
+ * apply in every case.
  *
  * @param file the named file, or empty to leave the choice to {@link ConfigLoader}
  * @param origin where the file was named, for messages
  */
-record WebappConfig(Optional<Path> file, String origin) {
+public record WebappConfig(Optional<Path> file, String origin) {
 
   /** The component's init-param naming the YAML file. */
-  static final String INIT_PARAM = "config";
+  public static final String INIT_PARAM = "config";
 
   /** The context init-param naming the YAML file, shared by every component of the webapp. */
-  static final String CONTEXT_PARAM = "lmgate.config";
+  public static final String CONTEXT_PARAM = "lmgate.config";
 
   /**
    * Finds the file from the component's init-param value and the context; blank values count as
@@ -36,7 +36,7 @@ record WebappConfig(Optional<Path> file, String origin) {
    *
    * @param component how messages name the component, e.g. {@code LMGate filter 'lmgate'}
    */
-  static WebappConfig locate(String initParam, ServletContext context, String component)
+  public static WebappConfig locate(String initParam, ServletContext context, String component)
       throws ServletException {
     String origin = "init-param '" + INIT_PARAM + "'";
     String file = nonBlank(initParam);
@@ -64,7 +64,7 @@ record WebappConfig(Optional<Path> file, String origin) {
   }
 
   /** Loads it; every problem is listed in the exception, each naming key, value and origin. */
-  LoadedConfig load(Map<String, String> env, Path workingDir, String component)
+  public LoadedConfig load(Map<String, String> env, Path workingDir, String component)
       throws ServletException {
     try {
       return ConfigLoader.loadWithSource(file, env, workingDir);
@@ -79,7 +79,7 @@ record WebappConfig(Optional<Path> file, String origin) {
   }
 
   /** Problems as an indented list, one per line. */
-  static String bullets(List<String> problems) {
+  public static String bullets(List<String> problems) {
     return problems.stream().map(p -> "\n  - " + p).collect(Collectors.joining());
   }
 

@@ -1,8 +1,9 @@
-package ai.numio.lmgate.filter;
+package ai.numio.lmgate.forward;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ai.numio.lmgate.filter.RawClientExchange;
 import ai.numio.lmgate.testing.RawUpstream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;

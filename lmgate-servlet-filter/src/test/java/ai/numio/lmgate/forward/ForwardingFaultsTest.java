@@ -1,4 +1,4 @@
-package ai.numio.lmgate.filter;
+package ai.numio.lmgate.forward;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -271,7 +271,7 @@ class ForwardingFaultsTest {
   }
 
   @Test
-  void garbageFromTheUpstreamIs502() throws Exception {
+  void garbageFromTheUpstreamIs502UpstreamDisconnected() throws Exception {
     upstream =
         new RawUpstream(
             (request, socket, out) -> {
@@ -283,6 +283,8 @@ class ForwardingFaultsTest {
     HttpResponse<String> response = client.send(messages(), HttpResponse.BodyHandlers.ofString());
 
     assertThat(response.statusCode()).isEqualTo(502);
-    assertThat(response.body()).startsWith("{\"error\":\"upstream_unreachable\"");
+    // the upstream got the request (and may have billed it): not "unreachable" (SPEC-2 §17)
+    assertThat(response.body()).startsWith("{\"error\":\"upstream_disconnected\"");
+    assertThat(tomcat.probe.next().failure()).isEqualTo(Failure.UPSTREAM_DISCONNECTED);
   }
 }

@@ -1,7 +1,9 @@
-package ai.numio.lmgate.filter;
+package ai.numio.lmgate.forward;
 
+import ai.numio.lmgate.ForwardedHeaders;
 import ai.numio.lmgate.HopByHop;
 import ai.numio.lmgate.meter.AcceptEncoding;
+import ai.numio.lmgate.servlet.ServletRequests;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.net.http.HttpHeaders;
@@ -24,12 +26,6 @@ final class ForwardingHeaders {
   /** Set by the JDK client from the URI and the body publisher; it refuses them from the caller. */
   private static final Set<String> SET_BY_CLIENT = Set.of("host", "content-length", "expect");
 
-  /** Written anew when {@code upstream.forwarded_headers} is on (earlier values kept in front). */
-  private static final Set<String> FORWARDING =
-      Set.of("via", "x-forwarded-for", "x-forwarded-proto", "x-forwarded-host");
-
-  private static final String VIA = "1.1 lmgate";
-
   private ForwardingHeaders() {}
 
   /**
@@ -48,7 +44,7 @@ final class ForwardingHeaders {
           || HopByHop.isHopByHop(lower, named)
           || SET_BY_CLIENT.contains(lower)
           || lower.equals("accept-encoding")
-          || (forwarded && FORWARDING.contains(lower))) {
+          || (forwarded && ForwardedHeaders.isForwardingHeader(lower))) {
         continue;
       }
       for (String value : Collections.list(request.getHeaders(name))) {
@@ -81,22 +77,12 @@ final class ForwardingHeaders {
     }
   }
 
-  /**
-   * {@code Via} and {@code X-Forwarded-For} appended to what earlier proxies sent; {@code
-   * X-Forwarded-Proto} and {@code X-Forwarded-Host} as this gateway saw the request.
-   */
+  /** The core's {@link ForwardedHeaders}, as this gateway saw the request. */
   private static void addForwardingHeaders(HttpServletRequest request, HttpRequest.Builder out) {
-    out.header("Via", appended(request, "Via", VIA));
-    out.header("X-Forwarded-For", appended(request, "X-Forwarded-For", request.getRemoteAddr()));
-    out.header("X-Forwarded-Proto", request.getScheme());
-    String host = request.getHeader("Host");
-    if (host != null) {
-      out.header("X-Forwarded-Host", host);
+    for (ForwardedHeaders.Header header :
+        ForwardedHeaders.of(
+            ServletRequests.headers(request), request.getRemoteAddr(), request.getScheme())) {
+      out.header(header.name(), header.value());
     }
-  }
-
-  private static String appended(HttpServletRequest request, String name, String value) {
-    List<String> earlier = Collections.list(request.getHeaders(name));
-    return earlier.isEmpty() ? value : String.join(", ", earlier) + ", " + value;
   }
 }

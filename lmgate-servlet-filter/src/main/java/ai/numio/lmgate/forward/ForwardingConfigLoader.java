@@ -1,8 +1,9 @@
-package ai.numio.lmgate.filter;
+package ai.numio.lmgate.forward;
 
 import ai.numio.lmgate.config.ConfigLoader;
 import ai.numio.lmgate.config.LMGateConfig;
 import ai.numio.lmgate.config.LoadedConfig;
+import ai.numio.lmgate.servlet.WebappConfig;
 import jakarta.servlet.ServletConfig;
 import jakarta.servlet.ServletException;
 import java.nio.file.Path;

@@ -1,6 +1,7 @@
-package ai.numio.lmgate.filter;
+package ai.numio.lmgate.forward;
 
 import ai.numio.lmgate.Failure;
+import ai.numio.lmgate.servlet.FailureReports;
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
@@ -11,10 +12,12 @@ import java.io.IOException;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * A filter in front of the servlet that notes what a filter like {@code LMGateFilter} can see of
- * each exchange: the status, the {@link ForwardingServlet#FAILURE_ATTRIBUTE} and what was thrown.
+ * each exchange: the status, the failure the forwarder reported ({@link FailureReports}) and what
+ * was thrown.
  */
 final class OutcomeProbe implements Filter {
 
@@ -27,6 +30,8 @@ final class OutcomeProbe implements Filter {
   public void doFilter(ServletRequest request, ServletResponse response, FilterChain chain)
       throws IOException, ServletException {
     Throwable thrown = null;
+    AtomicReference<Failure> reported = new AtomicReference<>();
+    FailureReports.listen(request, failure -> reported.compareAndSet(null, failure));
     try {
       chain.doFilter(request, response);
     } catch (IOException | ServletException | RuntimeException e) {
@@ -34,10 +39,7 @@ final class OutcomeProbe implements Filter {
       throw e;
     } finally {
       outcomes.add(
-          new Outcome(
-              ((HttpServletResponse) response).getStatus(),
-              (Failure) request.getAttribute(ForwardingServlet.FAILURE_ATTRIBUTE),
-              thrown));
+          new Outcome(((HttpServletResponse) response).getStatus(), reported.get(), thrown));
     }
   }
 

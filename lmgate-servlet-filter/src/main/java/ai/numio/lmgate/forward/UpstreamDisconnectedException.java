@@ -1,4 +1,4 @@
-package ai.numio.lmgate.filter;
+package ai.numio.lmgate.forward;
 
 import ai.numio.lmgate.Failure;
 import java.io.IOException;
