@@ -73,7 +73,8 @@ public abstract class GatewayContract {
     StringBuilder yaml = new StringBuilder();
     yaml.append("auth: { allowlist_path: '").append(allowList).append("' }\n");
     yaml.append("stats: { output_path: '").append(stats).append("', flush_interval_seconds: 1 }\n");
-    yaml.append("upstream: { connect_timeout_seconds: 2, idle_timeout_seconds: 10 }\n");
+    yaml.append("upstream: { connect_timeout_seconds: 2, idle_timeout_seconds: 10,")
+        .append(" forwarded_headers: true }\n");
     yaml.append("providers:\n");
     for (String route : List.of("openai", "anthropic", "google", "gemini")) {
       yaml.append("  ")
@@ -85,7 +86,19 @@ public abstract class GatewayContract {
     Path config = dir.resolve("lmgate.yaml");
     Files.writeString(config, yaml.toString());
     target = start(config);
+    // the same, with provider-shaped errors and a route whose upstream refuses connections
+    Files.createDirectories(dir.resolve("provider"));
+    providerConfig = dir.resolve("provider/lmgate.yaml");
+    Files.writeString(
+        providerConfig,
+        yaml.toString().replace("stats.jsonl", "provider/stats.jsonl")
+            + "  dead: { prefix: /dead/, upstream: 'http://127.0.0.1:"
+            + closedPort()
+            + "', format: openai }\n"
+            + "server: { error_format: provider }\n");
   }
+
+  private Path providerConfig;
 
   @AfterAll
   void stopTarget() throws Exception {
@@ -112,7 +125,15 @@ public abstract class GatewayContract {
         });
     HttpResponse<String> response =
         client.send(
-            post("openai/v1/chat/completions?trace=a%2Fb&x=1", "Authorization", "Bearer " + KEY),
+            HttpRequest.newBuilder(
+                    target.base().resolve("openai/v1/chat/completions?trace=a%2Fb&x=1"))
+                .header("Authorization", "Bearer " + KEY)
+                .header("Via", "1.0 edge")
+                .header("X-Forwarded-For", "203.0.113.7")
+                .header("X-Forwarded-Proto", "spoofed")
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"model\":\"m\",\"stream\":true}"))
+                .build(),
             HttpResponse.BodyHandlers.ofString(UTF_8));
     assertThat(response.statusCode()).isEqualTo(200);
     assertThat(response.body()).isEqualTo(new String(body, UTF_8));
@@ -122,6 +143,11 @@ public abstract class GatewayContract {
         .isEqualTo("POST /v1/chat/completions?trace=a%2Fb&x=1 HTTP/1.1");
     assertThat(received.header("authorization")).isEqualTo("Bearer " + KEY);
     assertThat(received.header("host")).isEqualTo(upstream.uri().getAuthority());
+    // upstream.forwarded_headers: one rule in every form, appended to what earlier proxies sent
+    assertThat(received.header("via")).isEqualTo("1.0 edge, 1.1 lmgate");
+    assertThat(received.header("x-forwarded-for")).isEqualTo("203.0.113.7, 127.0.0.1");
+    assertThat(received.header("x-forwarded-proto")).isEqualTo("http");
+    assertThat(received.header("x-forwarded-host")).isEqualTo(target.base().getAuthority());
 
     JsonNode record = awaitOnlyRecord();
     assertThat(record.get("lmgate_id").asText()).isEqualTo("42");
@@ -316,7 +342,83 @@ public abstract class GatewayContract {
     assertThat(record.get("stream").asBoolean()).isTrue();
   }
 
+  /**
+   * {@code server.error_format: provider}: every answer LMGate gives itself is shaped like the
+   * route's provider's errors (so official SDKs show the message), LMGate's own shape without a
+   * route; the status and the usage records are as in {@code lmgate} mode.
+   */
+  @Test
+  void providerErrorFormatShapesEveryAnswerLikeTheRoutesProvider() throws Exception {
+    try (Target shaped = start(providerConfig)) {
+      String noKey = "sk-proj-not-on-the-list";
+      assertAnswer(
+          shaped,
+          "openai/v1/chat/completions",
+          "Authorization",
+          "Bearer " + noKey,
+          403,
+          "{\"error\":{\"message\":\"API key not authorized\",\"type\":\"permission_error\","
+              + "\"param\":null,\"code\":\"forbidden\"}}");
+      assertAnswer(
+          shaped,
+          "anthropic/v1/messages",
+          "x-api-key",
+          noKey,
+          403,
+          "{\"type\":\"error\",\"error\":{\"type\":\"permission_error\","
+              + "\"message\":\"API key not authorized\"}}");
+      assertAnswer(
+          shaped,
+          "gemini/v1beta/models/gemini-2.5-flash:generateContent",
+          "x-goog-api-key",
+          noKey,
+          403,
+          "{\"error\":{\"code\":403,\"message\":\"API key not authorized\","
+              + "\"status\":\"PERMISSION_DENIED\",\"details\":[{\"@type\":"
+              + "\"type.googleapis.com/google.rpc.ErrorInfo\",\"reason\":\"FORBIDDEN\","
+              + "\"domain\":\"lmgate\"}]}}");
+      assertAnswer(
+          shaped,
+          "dead/v1/chat/completions",
+          "Authorization",
+          "Bearer " + KEY,
+          502,
+          "{\"error\":{\"message\":\"Upstream provider could not be reached\","
+              + "\"type\":\"server_error\",\"param\":null,\"code\":\"upstream_unreachable\"}}");
+      HttpResponse<String> notFound =
+          client.send(
+              HttpRequest.newBuilder(shaped.base().resolve("nowhere/v1/models")).GET().build(),
+              HttpResponse.BodyHandlers.ofString(UTF_8));
+      assertThat(notFound.statusCode()).isEqualTo(404);
+      assertThat(notFound.body()).startsWith("{\"error\":\"not_found\",\"message\":\"");
+    }
+  }
+
   // --- helpers ---
+
+  private void assertAnswer(
+      Target shaped, String path, String header, String value, int status, String body)
+      throws Exception {
+    HttpResponse<String> response =
+        client.send(
+            HttpRequest.newBuilder(shaped.base().resolve(path))
+                .header(header, value)
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"model\":\"m\"}"))
+                .build(),
+            HttpResponse.BodyHandlers.ofString(UTF_8));
+    assertThat(response.statusCode()).as(path).isEqualTo(status);
+    assertThat(response.headers().firstValue("Content-Type").orElse(""))
+        .startsWith("application/json");
+    assertThat(response.body()).as(path).isEqualTo(body);
+  }
+
+  /** A loopback port nothing listens on: connections to it are refused. */
+  private static int closedPort() throws IOException {
+    try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+      return socket.getLocalPort();
+    }
+  }
 
   private HttpRequest post(String path, String header, String value) {
     return HttpRequest.newBuilder(target.base().resolve(path))
