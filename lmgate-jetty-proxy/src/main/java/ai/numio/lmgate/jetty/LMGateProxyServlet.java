@@ -143,7 +143,9 @@ public final class LMGateProxyServlet extends ProxyServlet {
       HttpServletRequest request, HttpServletResponse response, Request proxyRequest) {
     Exchange exchange = ProxiedExchange.of(request).exchange;
     request.getAsyncContext().addListener(new ClientDisconnect(exchange, proxyRequest));
-    proxyRequest.onRequestCommit(sent -> exchange.onRequestSent());
+    // begun on an established connection: notified before any byte is written, so before any
+    // answer to it (the commit is notified after the write, racing the upstream's reply)
+    proxyRequest.onRequestBegin(sent -> exchange.onRequestSent());
     super.sendProxyRequest(request, response, proxyRequest);
   }
 
