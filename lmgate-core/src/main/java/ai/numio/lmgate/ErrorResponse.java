@@ -4,6 +4,8 @@ import ai.numio.lmgate.route.RouteNotFound;
 import ai.numio.lmgate.route.RouteRejected;
 import ai.numio.lmgate.route.RouteResult;
 import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import java.util.Set;
 
 /**
  * An answer LMGate gives itself: a status, LMGate's error type and a message for the client. Every
@@ -11,9 +13,33 @@ import java.nio.charset.StandardCharsets;
  * {@link #of(Failure)} — and its body is rendered once, by {@link #body(ErrorShape)}, so the
  * gateway, the filter and the WAR answer alike.
  */
-public record ErrorResponse(int status, String error, String message) {
+public record ErrorResponse(int status, String error, String message, Map<String, String> headers) {
 
   public static final String CONTENT_TYPE = "application/json";
+
+  /** The methods LLM APIs use; others are not forwarded (405). */
+  public static final Set<String> FORWARDED_METHODS =
+      Set.of("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS");
+
+  /** A method LMGate does not forward ({@code TRACE}, {@code CONNECT}, anything unknown). */
+  public static final ErrorResponse METHOD_NOT_ALLOWED =
+      new ErrorResponse(
+          405,
+          "method_not_allowed",
+          "Method not allowed; LMGate forwards GET, POST, PUT, PATCH, DELETE, HEAD, OPTIONS",
+          Map.of("Allow", "GET, POST, PUT, PATCH, DELETE, HEAD, OPTIONS"));
+
+  /**
+   * @param headers extra response headers ({@code Allow}, {@code Retry-After} …)
+   */
+  public ErrorResponse {
+    headers = Map.copyOf(headers);
+  }
+
+  /** An answer without extra headers. */
+  public ErrorResponse(int status, String error, String message) {
+    this(status, error, message, Map.of());
+  }
 
   /** An API key that is missing or not on the allow-list. */
   public static final ErrorResponse FORBIDDEN =

@@ -11,6 +11,14 @@ public interface Headers {
    */
   List<String> values(String name);
 
+  /**
+   * Every header name of the request, as sent; empty where the adapter cannot enumerate them (then
+   * credential headers spelled with underscores are not looked for).
+   */
+  default Iterable<String> names() {
+    return List.of();
+  }
+
   /** The first value of the named header, or null. */
   default String first(String name) {
     List<String> values = values(name);

@@ -19,6 +19,7 @@ import java.net.URI;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -117,7 +118,7 @@ public final class LMGate implements AutoCloseable {
    */
   Optional<Caller> authorize(Headers headers, String rawQuery, String clientAddress) {
     try {
-      KeyExtraction extraction = ApiKeys.extract(headers::values);
+      KeyExtraction extraction = ApiKeys.extract(headers::values, headers.names());
       Optional<String> key = extraction.key();
       if (key.isEmpty()) {
         return deny(describe(extraction.reason()), "none", clientAddress);
@@ -125,7 +126,7 @@ public final class LMGate implements AutoCloseable {
       String apiKey = key.get();
       if (!queryKeyAgrees(rawQuery, apiKey)) {
         return deny(
-            "query parameter 'key' differs from the header key",
+            "a credential query parameter differs from the header key",
             KeyMask.forLog(apiKey),
             clientAddress);
       }
@@ -143,9 +144,11 @@ public final class LMGate implements AutoCloseable {
 
   /**
    * A request's admission, every decision made here once: the route ({@code mode} says what a path
-   * under no route means), the caller's key (fail closed: a missing, unknown or conflicting key is
-   * refused 403 and nothing goes upstream), and, for a matched route, the upstream URI (a query a
-   * URL cannot carry is refused 400). An admitted request's exchange has begun.
+   * under no route means), the method (a forwarding form forwards only {@link
+   * ErrorResponse#FORWARDED_METHODS}: 405 otherwise), the caller's key (fail closed: a missing,
+   * unknown or conflicting key is refused 403 and nothing goes upstream), and, for a matched route,
+   * the upstream URI (a query a URL cannot carry is refused 400). An admitted request's exchange
+   * has begun.
    */
   public Admission admit(IncomingRequest request, RouteMode mode) {
     RouteMatch match = null;
@@ -162,6 +165,9 @@ public final class LMGate implements AutoCloseable {
       }
     }
     Format format = route == null ? null : route.format();
+    if (mode == RouteMode.REQUIRED && !ErrorResponse.FORWARDED_METHODS.contains(request.method())) {
+      return refuse(ErrorResponse.METHOD_NOT_ALLOWED, format);
+    }
     Optional<Caller> caller =
         authorize(request.headers(), request.rawQuery(), request.clientAddress());
     if (caller.isEmpty()) {
@@ -282,36 +288,40 @@ public final class LMGate implements AutoCloseable {
       case NO_CREDENTIAL -> "no API key";
       case CONFLICTING_CREDENTIALS -> "different keys in several credential headers";
       case MALFORMED -> "malformed credential header";
+      case UNCHECKED_CREDENTIAL ->
+          "a credential LMGate cannot check (another Authorization scheme, or a header name with _)";
       case FOUND -> "key found";
     };
   }
 
   /**
-   * The Gemini API also takes its key from the {@code key} query parameter: if one is there, it
-   * must be the key that was checked, or the provider might use a key the gate never saw.
+   * The Gemini API also takes its key from the {@code key} query parameter, and servers differ in
+   * how they read a query: a parameter whose name is {@code key} or a credential header's name, in
+   * any case, with {@code _} for {@code -}, between {@code &} or {@code ;} separators, must carry
+   * the key that was checked, or the provider might use a key the gate never saw.
    */
   static boolean queryKeyAgrees(String rawQuery, String apiKey) {
     if (rawQuery == null || rawQuery.isEmpty()) {
       return true;
     }
-    int start = 0;
-    while (start <= rawQuery.length()) {
-      int end = rawQuery.indexOf('&', start);
-      if (end < 0) {
-        end = rawQuery.length();
-      }
-      String pair = rawQuery.substring(start, end);
+    for (String pair : rawQuery.split("[&;]", -1)) {
       int eq = pair.indexOf('=');
-      String name = eq < 0 ? pair : pair.substring(0, eq);
-      if (decode(name).equals("key")) {
+      String name = decode(eq < 0 ? pair : pair.substring(0, eq));
+      if (isCredentialParameter(name)) {
         String value = eq < 0 ? "" : decode(pair.substring(eq + 1));
         if (!value.equals(apiKey)) {
           return false;
         }
       }
-      start = end + 1;
     }
     return true;
+  }
+
+  private static boolean isCredentialParameter(String name) {
+    String normalized = name.trim().toLowerCase(Locale.ROOT).replace('_', '-');
+    return normalized.equals("key")
+        || normalized.equals("apikey")
+        || ApiKeys.isCredentialName(normalized);
   }
 
   private static String decode(String s) {

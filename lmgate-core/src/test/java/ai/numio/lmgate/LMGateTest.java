@@ -157,6 +157,13 @@ class LMGateTest {
     assertThat(gate.authorize(h, "k%65y=AIzaSyOtherKey", "c")).isEmpty();
     assertThat(gate.authorize(h, "key", "c")).isEmpty();
     assertThat(gate.authorize(h, "monkey=1", "c")).isPresent();
+    // every spelling a server might read as the key
+    assertThat(gate.authorize(h, "KEY=AIzaSyOtherKey", "c")).isEmpty();
+    assertThat(gate.authorize(h, "alt=sse;key=AIzaSyOtherKey", "c")).isEmpty();
+    assertThat(gate.authorize(h, "api_key=AIzaSyOtherKey", "c")).isEmpty();
+    assertThat(gate.authorize(h, "x-goog-api-key=AIzaSyOtherKey", "c")).isEmpty();
+    assertThat(gate.authorize(h, "apiKey=AIzaSyOtherKey", "c")).isEmpty();
+    assertThat(gate.authorize(h, "KEY=" + ALPHA_KEY + ";alt=sse", "c")).isPresent();
   }
 
   @Test
@@ -340,6 +347,37 @@ class LMGateTest {
                 "GET", "/openai/v1/models", "a=|b", headers("x-api-key", ALPHA_KEY), "c"),
             RouteMode.REQUIRED);
     assertThat(((Admission.Refused) admission).error()).isEqualTo(ErrorResponse.UNFORWARDABLE);
+  }
+
+  @Test
+  void onlyTheMethodsLlmApisUseAreForwarded() {
+    for (String method : new String[] {"TRACE", "CONNECT", "PROPFIND", "get"}) {
+      Admission admission =
+          gate.admit(
+              new IncomingRequest(
+                  method, "/openai/v1/models", null, headers("x-api-key", ALPHA_KEY), "c"),
+              RouteMode.REQUIRED);
+      ErrorResponse error = ((Admission.Refused) admission).error();
+      assertThat(error.status()).as(method).isEqualTo(405);
+      assertThat(error.headers())
+          .containsEntry("Allow", "GET, POST, PUT, PATCH, DELETE, HEAD, OPTIONS");
+    }
+    for (String method :
+        new String[] {"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"}) {
+      assertThat(
+              gate.admit(
+                  new IncomingRequest(
+                      method, "/openai/v1/models", null, headers("x-api-key", ALPHA_KEY), "c"),
+                  RouteMode.REQUIRED))
+          .as(method)
+          .isInstanceOf(Admission.Admitted.class);
+    }
+    // a filter in front of an application's own egress leaves its methods to it
+    assertThat(
+            gate.admit(
+                new IncomingRequest("PROPFIND", "/app", null, headers("x-api-key", ALPHA_KEY), "c"),
+                RouteMode.OPTIONAL))
+        .isInstanceOf(Admission.Admitted.class);
   }
 
   @Test

@@ -1,6 +1,7 @@
 package ai.numio.lmgate.auth;
 
 import java.util.List;
+import java.util.Locale;
 import java.util.function.Function;
 
 /**
@@ -18,6 +19,13 @@ import java.util.function.Function;
  *       Authorization}, so an Azure route would otherwise pass a key that was never checked, or be
  *       checked against a key the provider never sees.
  * </ol>
+ *
+ * <p><b>Fail closed on every credential.</b> Whatever credential could reach the provider must be
+ * the one LMGate checked. An {@code Authorization} value in any other scheme ({@code Basic}, {@code
+ * Token}, {@code Bearer:…}, {@code Bearer} followed by a no-break space) and a credential header
+ * spelled with underscores ({@code x_api_key}: servers that map {@code _} to {@code -} read it as
+ * {@code x-api-key}) are credentials LMGate cannot check: the outcome is {@link
+ * KeyExtraction.Reason#UNCHECKED_CREDENTIAL} and the request is refused.
  *
  * <p><b>Fail closed on ambiguity.</b> The provider, not LMGate, decides which of these headers it
  * authenticates with, and it may pick a different one than precedence says. So every credential in
@@ -45,6 +53,21 @@ public final class ApiKeys {
    *     case-insensitively; an empty list when the header is absent
    */
   public static KeyExtraction extract(Function<String, List<String>> headerValues) {
+    return extract(headerValues, List.of());
+  }
+
+  /**
+   * The request's key, also refusing credential headers spelled with underscores.
+   *
+   * @param headerNames every header name of the request, as sent
+   */
+  public static KeyExtraction extract(
+      Function<String, List<String>> headerValues, Iterable<String> headerNames) {
+    for (String name : headerNames) {
+      if (name.indexOf('_') >= 0 && isCredentialName(name)) {
+        return KeyExtraction.UNCHECKED_CREDENTIAL;
+      }
+    }
     String key = null;
     for (int h = 0; h < CREDENTIAL_HEADERS.size(); h++) {
       String header = CREDENTIAL_HEADERS.get(h);
@@ -61,7 +84,10 @@ public final class ApiKeys {
           return KeyExtraction.MALFORMED;
         }
         String credential = header.equals(AUTHORIZATION) ? bearerToken(value) : value.trim();
-        if (credential == null || credential.isEmpty()) {
+        if (credential == null) {
+          return KeyExtraction.UNCHECKED_CREDENTIAL; // another scheme: a credential never checked
+        }
+        if (credential.isEmpty()) {
           continue;
         }
         if (hasWhitespaceOrControl(credential)) {
@@ -77,9 +103,24 @@ public final class ApiKeys {
     return key == null ? KeyExtraction.NO_CREDENTIAL : KeyExtraction.found(key);
   }
 
-  /** The token of a {@code Bearer} value (possibly empty), or null for any other scheme. */
+  /**
+   * Whether a header or query parameter name, compared case-insensitively with {@code _} read as
+   * {@code -}, names a credential a provider may authenticate with.
+   */
+  public static boolean isCredentialName(String name) {
+    String normalized = name.trim().toLowerCase(Locale.ROOT).replace('_', '-');
+    return CREDENTIAL_HEADERS.contains(normalized);
+  }
+
+  /**
+   * The token of a {@code Bearer} value (possibly empty), an empty string for an empty value, or
+   * null for any other scheme.
+   */
   private static String bearerToken(String value) {
     String credentials = value.trim();
+    if (credentials.isEmpty()) {
+      return "";
+    }
     if (!credentials.regionMatches(true, 0, BEARER, 0, BEARER.length())) {
       return null;
     }

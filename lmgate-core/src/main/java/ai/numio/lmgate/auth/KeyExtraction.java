@@ -18,13 +18,20 @@ public final class KeyExtraction {
     /** The credential headers carry different keys; which one the provider uses is unknown. */
     CONFLICTING_CREDENTIALS,
     /** A credential header holds control characters, or a key has whitespace inside it. */
-    MALFORMED
+    MALFORMED,
+    /**
+     * A credential LMGate cannot check: an {@code Authorization} scheme other than {@code Bearer},
+     * or a credential header spelled with underscores; the provider might authenticate with it.
+     */
+    UNCHECKED_CREDENTIAL
   }
 
   static final KeyExtraction NO_CREDENTIAL = new KeyExtraction(null, Reason.NO_CREDENTIAL);
   static final KeyExtraction CONFLICTING_CREDENTIALS =
       new KeyExtraction(null, Reason.CONFLICTING_CREDENTIALS);
   static final KeyExtraction MALFORMED = new KeyExtraction(null, Reason.MALFORMED);
+  static final KeyExtraction UNCHECKED_CREDENTIAL =
+      new KeyExtraction(null, Reason.UNCHECKED_CREDENTIAL);
 
   private final Optional<String> key;
   private final Reason reason;

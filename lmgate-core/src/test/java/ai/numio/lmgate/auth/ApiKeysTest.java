@@ -70,17 +70,44 @@ class ApiKeysTest {
   }
 
   @Test
-  void otherAuthorizationSchemesGiveNoKey() {
-    assertNoKey(extract("Authorization", "Basic dXNlcjpwYXNzd29yZA=="), Reason.NO_CREDENTIAL);
-    assertNoKey(extract("Authorization", "Token " + OPENAI_KEY), Reason.NO_CREDENTIAL);
-    assertNoKey(extract("Authorization", OPENAI_KEY), Reason.NO_CREDENTIAL);
-    assertNoKey(extract("Authorization", "Bearer" + OPENAI_KEY), Reason.NO_CREDENTIAL);
+  void otherAuthorizationSchemesAreCredentialsLMGateCannotCheck() {
+    for (String value :
+        new String[] {
+          "Basic dXNlcjpwYXNzd29yZA==",
+          "Token " + OPENAI_KEY,
+          OPENAI_KEY,
+          "Bearer" + OPENAI_KEY,
+          "Bearer:" + OPENAI_KEY,
+          "Bearer\u00a0" + OPENAI_KEY
+        }) {
+      assertNoKey(extract("Authorization", value), Reason.UNCHECKED_CREDENTIAL);
+    }
+  }
+
+  /** An upstream that splits on any whitespace would authenticate with the key never checked. */
+  @Test
+  void anotherSchemeBesideAValidKeyIsRefused() {
+    assertNoKey(
+        extract("Authorization", "Basic dXNlcjpwYXNzd29yZA==", "x-api-key", ANTHROPIC_KEY),
+        Reason.UNCHECKED_CREDENTIAL);
+    assertNoKey(
+        extract("x-api-key", ANTHROPIC_KEY, "Authorization", "Bearer\u00a0" + OPENAI_KEY),
+        Reason.UNCHECKED_CREDENTIAL);
   }
 
   @Test
-  void basicAuthorizationDoesNotHideTheApiKeyHeader() {
+  void aCredentialHeaderSpelledWithUnderscoresIsRefused() {
+    for (String name : new String[] {"x_api_key", "X_Api-Key", "x-goog_api_key", "api_key"}) {
+      KeyExtraction extraction =
+          ApiKeys.extract(
+              header -> header.equals("x-api-key") ? List.of(ANTHROPIC_KEY) : List.of(),
+              List.of("x-api-key", name));
+      assertNoKey(extraction, Reason.UNCHECKED_CREDENTIAL);
+    }
     assertKey(
-        extract("Authorization", "Basic dXNlcjpwYXNzd29yZA==", "x-api-key", ANTHROPIC_KEY),
+        ApiKeys.extract(
+            header -> header.equals("x-api-key") ? List.of(ANTHROPIC_KEY) : List.of(),
+            List.of("x-api-key", "x_request_id", "anthropic_version")),
         ANTHROPIC_KEY);
   }
 

@@ -292,7 +292,13 @@ class GatewaySecurityTest {
       {"Authorization: Bearer ", 403},
       {"Authorization: Basic c2stcHJvajpzZWNyZXQ=", 403},
       {"Authorization: Basic " + key, 403},
-      {"Authorization: Basic Zm9vOmJhcg==\r\nx-api-key: " + key, 200}, // Basic gives no key
+      // a credential LMGate cannot check, beside the key it checked: refused (issue 15)
+      {"Authorization: Basic Zm9vOmJhcg==\r\nx-api-key: " + key, 403},
+      {"Authorization: Token " + other + "\r\nx-api-key: " + key, 403},
+      {"Authorization: Bearer:" + other + "\r\nx-api-key: " + key, 403},
+      {"x-api-key: " + key + "\r\nx_api_key: " + other, 403},
+      {"x-api-key: " + key + "\r\nX_Goog_Api_Key: " + other, 403},
+      {"x-api-key: " + key + "\r\nx_request_id: 7", 200}, // not a credential name
       {"Authorization: bearer " + key, 200},
       {"Authorization: BEARER " + key, 200},
       {"Authorization:    Bearer    " + key + "   ", 200},
@@ -321,9 +327,11 @@ class GatewaySecurityTest {
         forwarded++;
       }
     }
-    String keyInQuery =
-        gateway.raw(get("/gemini/v1beta/models?key=" + other, "x-goog-api-key: " + key));
-    assertThat(keyInQuery).startsWith("HTTP/1.1 403 ");
+    for (String query : new String[] {"key=", "KEY=", "alt=sse;key=", "api_key=", "apiKey="}) {
+      String keyInQuery =
+          gateway.raw(get("/gemini/v1beta/models?" + query + other, "x-goog-api-key: " + key));
+      assertThat(keyInQuery).as(query).startsWith("HTTP/1.1 403 ");
+    }
     assertThat(upstream.received()).hasSize(forwarded);
     for (RawUpstream.Received received : upstream.received()) {
       assertThat(String.join("\n", received.headerLines())).contains(key).doesNotContain(other);
@@ -412,5 +420,27 @@ class GatewaySecurityTest {
       text.append(' ').append(p.getClassName()).append(": ").append(p.getMessage());
     }
     return text.toString();
+  }
+
+  /** TRACE and unknown methods are answered 405 JSON and never reach the upstream. */
+  @Test
+  void methodsLlmApisDoNotUseAreRefusedAndNotForwarded() throws Exception {
+    int before = upstream.received().size();
+    for (String method : new String[] {"TRACE", "PROPFIND", "FOO"}) {
+      String response =
+          gateway.raw(
+              method
+                  + " /openai/v1/models HTTP/1.1\r\nHost: gw\r\nAuthorization: Bearer "
+                  + Gateway.ALPHA_KEY
+                  + "\r\nConnection: close\r\n\r\n");
+      assertThat(response).as(method).startsWith("HTTP/1.1 405 ");
+      assertThat(response).as(method).contains("\r\nAllow: GET, POST, PUT, PATCH, DELETE");
+      assertThat(response)
+          .as(method)
+          .endsWith(
+              "\r\n\r\n{\"error\":\"method_not_allowed\",\"message\":\"Method not allowed;"
+                  + " LMGate forwards GET, POST, PUT, PATCH, DELETE, HEAD, OPTIONS\"}");
+    }
+    assertThat(upstream.received()).hasSize(before);
   }
 }

@@ -151,6 +151,10 @@ public final class ForwardingServlet extends HttpServlet {
       return;
     }
     ErrorShape shape = ErrorShape.of(config.server().errorFormat(), match.route().format());
+    if (!ErrorResponse.FORWARDED_METHODS.contains(request.getMethod())) {
+      ErrorReplies.send(response, ErrorResponse.METHOD_NOT_ALLOWED, shape, true);
+      return;
+    }
     ClientRequestBody body = new ClientRequestBody(request.getInputStream());
     HttpRequest upstreamRequest;
     try {

@@ -28,6 +28,7 @@ public final class ErrorReplies {
       }
       byte[] body = error.body(shape);
       response.setStatus(error.status());
+      error.headers().forEach(response::setHeader);
       response.setContentType(ErrorResponse.CONTENT_TYPE);
       response.setContentLength(body.length);
       response.getOutputStream().write(body);

@@ -24,7 +24,17 @@ public final class ServletRequests {
 
   /** The request's headers, read on demand. */
   public static Headers headers(HttpServletRequest request) {
-    return name -> values(request.getHeaders(name));
+    return new Headers() {
+      @Override
+      public List<String> values(String name) {
+        return ServletRequests.values(request.getHeaders(name));
+      }
+
+      @Override
+      public Iterable<String> names() {
+        return ServletRequests.values(request.getHeaderNames());
+      }
+    };
   }
 
   /** The raw (still encoded) request path inside the webapp, without query; {@code /} if empty. */
