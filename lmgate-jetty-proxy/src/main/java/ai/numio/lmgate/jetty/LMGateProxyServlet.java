@@ -127,6 +127,15 @@ public final class LMGateProxyServlet extends ProxyServlet {
   }
 
   /**
+   * Jetty's own rule sees no body in a request without a length or {@code Transfer-Encoding}, which
+   * drops the body of every HTTP/2 request that streams one: see {@link ServletRequests#hasBody}.
+   */
+  @Override
+  protected boolean hasContent(HttpServletRequest request) {
+    return ServletRequests.hasBody(request);
+  }
+
+  /**
    * The client's body, streamed as it is read. If reading it fails, the body broke off or is
    * malformed (a bad chunk size, fewer bytes than its {@code Content-Length}): the client's
    * failure, not the upstream's; the exchange answers 400 to a malformed body.

@@ -193,18 +193,18 @@ public final class ForwardingServlet extends HttpServlet {
     return builder.build();
   }
 
-  /** The client's body, streamed: with its length if it gave one, else chunked; none if none. */
+  /**
+   * The client's body, streamed: with its length if it gave one, else chunked; none if none
+   * ({@link ServletRequests#hasBody}: an HTTP/2 body without a length is a body too).
+   */
   private static HttpRequest.BodyPublisher bodyPublisher(
       HttpServletRequest request, ClientRequestBody body) {
+    if (!ServletRequests.hasBody(request)) {
+      return HttpRequest.BodyPublishers.noBody();
+    }
     long length = request.getContentLengthLong();
-    if (length > 0) {
-      return HttpRequest.BodyPublishers.fromPublisher(
-          HttpRequest.BodyPublishers.ofInputStream(() -> body), length);
-    }
-    if (length < 0 && request.getHeader("Transfer-Encoding") != null) {
-      return HttpRequest.BodyPublishers.ofInputStream(() -> body);
-    }
-    return HttpRequest.BodyPublishers.noBody();
+    HttpRequest.BodyPublisher stream = HttpRequest.BodyPublishers.ofInputStream(() -> body);
+    return length > 0 ? HttpRequest.BodyPublishers.fromPublisher(stream, length) : stream;
   }
 
   /** Sets the upstream's status and headers, commits them, then streams the body chunk by chunk. */
