@@ -305,7 +305,11 @@ class LMGateTest {
         .isEqualTo("upstream_unreachable");
     Exchange sent = begin("POST", "/openai/v1/chat/completions");
     sent.onRequestSent();
-    assertThat(sent.fail(Failure.UPSTREAM_UNREACHABLE).error()).isEqualTo("upstream_disconnected");
+    assertThat(sent.fail(Failure.UPSTREAM_DISCONNECTED).error()).isEqualTo("upstream_disconnected");
+    Exchange handshake = begin("POST", "/openai/v1/chat/completions");
+    handshake.onRequestSent(); // begun on a connection whose TLS handshake then failed
+    assertThat(handshake.fail(Failure.UPSTREAM_UNREACHABLE).error())
+        .isEqualTo("upstream_unreachable");
     List<String> lines = records();
     assertThat(JSON.readTree(lines.get(0)).get("error_type").asText())
         .isEqualTo("upstream_unreachable");
