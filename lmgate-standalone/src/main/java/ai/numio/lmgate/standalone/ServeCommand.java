@@ -1,8 +1,6 @@
 package ai.numio.lmgate.standalone;
 
 import ai.numio.lmgate.auth.AllowListException;
-import ai.numio.lmgate.config.ConfigException;
-import ai.numio.lmgate.config.ConfigLoader;
 import ai.numio.lmgate.config.LMGateConfig;
 import ai.numio.lmgate.config.LoadedConfig;
 import ai.numio.lmgate.jetty.LMGateServer;
@@ -30,7 +28,7 @@ final class ServeCommand {
 
   private ServeCommand() {}
 
-  static int run(
+  static ExitCode run(
       List<String> args,
       PrintStream out,
       PrintStream err,
@@ -45,16 +43,15 @@ final class ServeCommand {
       configFile = Optional.of(Path.of(args.get(0).substring("--config=".length())));
     } else {
       err.println("lmgate serve: expected [--config FILE], got " + String.join(" ", args));
-      return Main.USAGE;
+      return ExitCode.BAD_USAGE_OR_CONFIG;
     }
 
     LoadedConfig loaded;
     try {
-      loaded = ConfigLoader.loadWithSource(configFile, env, workingDir);
-    } catch (ConfigException e) {
-      err.println("lmgate: invalid configuration:");
-      e.problems().forEach(p -> err.println("  - " + p));
-      return Main.USAGE;
+      loaded = CommandConfig.load(configFile, env, workingDir);
+    } catch (CommandFailure e) {
+      e.print(err, "lmgate: ");
+      return e.exitCode();
     }
     LMGateConfig config = loaded.config();
     setLevel(config.logging().level());
@@ -65,7 +62,7 @@ final class ServeCommand {
     } catch (AllowListException e) {
       err.println("lmgate: the allow-list cannot be used:");
       e.problems().forEach(p -> err.println("  - " + p));
-      return Main.USAGE;
+      return ExitCode.BAD_USAGE_OR_CONFIG;
     } catch (IOException e) {
       err.println(
           "lmgate: cannot listen on "
@@ -74,10 +71,10 @@ final class ServeCommand {
               + config.server().port()
               + ": "
               + e.getMessage());
-      return Main.FAILURE;
+      return ExitCode.RUNTIME_FAILURE;
     } catch (Exception e) {
       err.println("lmgate: cannot start: " + e);
-      return Main.FAILURE;
+      return ExitCode.RUNTIME_FAILURE;
     }
     logStart(loaded, server);
 
@@ -102,7 +99,7 @@ final class ServeCommand {
       server.stop();
     }
     flushLogs();
-    return Main.OK;
+    return ExitCode.OK;
   }
 
   private static void logStart(LoadedConfig loaded, LMGateServer server) {
