@@ -55,6 +55,9 @@ final class ServeCommand {
     }
     LMGateConfig config = loaded.config();
     setLevel(config.logging().level());
+    if (!createDefaultAllowList(config, workingDir, err)) {
+      return ExitCode.BAD_USAGE_OR_CONFIG;
+    }
 
     LMGateServer server;
     try {
@@ -100,6 +103,34 @@ final class ServeCommand {
     }
     flushLogs();
     return ExitCode.OK;
+  }
+
+  /**
+   * On a first start, creates the default allow-list with no key ({@link DefaultAllowList}) and
+   * says so; false, with the problem printed, if it is missing and cannot be created.
+   */
+  private static boolean createDefaultAllowList(
+      LMGateConfig config, Path workingDir, PrintStream err) {
+    try {
+      DefaultAllowList.createIfMissing(config, workingDir)
+          .ifPresent(
+              path ->
+                  log.warn(
+                      "No keys yet: created {} with none. Add one row per key there (format in"
+                          + " its comments and in data/allowlist.example.csv); until then every"
+                          + " request is refused with 403",
+                      path));
+      return true;
+    } catch (IOException e) {
+      err.println("lmgate: the allow-list cannot be used:");
+      err.println(
+          "  - "
+              + config.auth().allowlistPath()
+              + ": file not found, and it cannot be created ("
+              + e
+              + ")");
+      return false;
+    }
   }
 
   private static void logStart(LoadedConfig loaded, LMGateServer server) {
