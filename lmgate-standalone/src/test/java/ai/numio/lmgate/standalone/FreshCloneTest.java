@@ -141,7 +141,8 @@ class FreshCloneTest {
     String listing = new String(git.getInputStream().readAllBytes(), UTF_8);
     assertThat(git.waitFor(30, TimeUnit.SECONDS)).isTrue();
     assumeTrue(git.exitValue() == 0, "not a git work tree: " + listing);
-    for (String name : listing.split("\0")) {
+    for (int start = 0, end; (end = listing.indexOf('\0', start)) >= 0; start = end + 1) {
+      String name = listing.substring(start, end);
       Path source = root.resolve(name);
       if (!name.isEmpty() && Files.isRegularFile(source)) {
         Path target = dir.resolve(name);

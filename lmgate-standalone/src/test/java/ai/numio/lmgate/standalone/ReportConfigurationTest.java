@@ -24,10 +24,6 @@ import org.junit.jupiter.api.io.TempDir;
 class ReportConfigurationTest {
 
   private static final ObjectMapper MAPPER = new ObjectMapper();
-  private static final String RECORD =
-      "{\"timestamp\":\"2026-02-16T12:00:00.000Z\",\"owner\":\"team-ops\",\"provider\":\"openai\","
-          + "\"model\":\"gpt-4o\",\"status\":200,\"input_tokens\":%d,\"output_tokens\":1,"
-          + "\"error_type\":null}\n";
 
   @TempDir Path dir;
 
@@ -53,7 +49,12 @@ class ReportConfigurationTest {
   private void records(String file, int inputTokens) throws IOException {
     Path path = dir.resolve(file);
     Files.createDirectories(path.getParent());
-    Files.writeString(path, String.format(RECORD, inputTokens));
+    Files.writeString(
+        path,
+        "{\"timestamp\":\"2026-02-16T12:00:00.000Z\",\"owner\":\"team-ops\",\"provider\":\"openai\","
+            + "\"model\":\"gpt-4o\",\"status\":200,\"input_tokens\":"
+            + inputTokens
+            + ",\"output_tokens\":1,\"error_type\":null}\n");
   }
 
   private Path config(String file, String outputPath) throws IOException {
