@@ -73,8 +73,8 @@ public final class LMGate implements AutoCloseable {
 
   /**
    * Loads the allow-list (a missing or invalid file is fatal: the exception names file, line and
-   * problem), starts the stats writer and the allow-list reload every {@code
-   * auth.poll_interval_seconds}.
+   * problem), starts the stats writer, the allow-list reload every {@code
+   * auth.poll_interval_seconds} and the denial log's one-second tick.
    */
   public static LMGate start(LMGateConfig config) throws AllowListException {
     return start(config, TimeSource.system());
@@ -93,7 +93,9 @@ public final class LMGate implements AutoCloseable {
               return t;
             });
     allowList.schedule(reloader, Duration.ofSeconds(config.auth().pollIntervalSeconds()));
-    return new LMGate(config, time, allowList, stats, reloader);
+    LMGate gate = new LMGate(config, time, allowList, stats, reloader);
+    gate.denialLog.schedule(reloader);
+    return gate;
   }
 
   /** The configuration this gate runs on. */
@@ -255,7 +257,10 @@ public final class LMGate implements AutoCloseable {
     stats.flush();
   }
 
-  /** Stops reloading the allow-list and writes every queued record. Idempotent. */
+  /**
+   * Stops reloading the allow-list, logs any pending denial summary and writes every queued record.
+   * Idempotent.
+   */
   @Override
   public void close() {
     if (closed) {
@@ -268,6 +273,7 @@ public final class LMGate implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+    denialLog.flush();
     stats.close();
   }
 

@@ -149,6 +149,18 @@ class LMGateTest {
   }
 
   @Test
+  void closeLogsTheSummaryOfDenialsThatWereNotLogged() {
+    for (int i = 0; i < DenialLog.PER_SECOND + 4; i++) {
+      assertThat(gate.authorize(headers(), null, "192.0.2.9")).isEmpty();
+    }
+
+    gate.close();
+
+    assertThat(logs.list.stream().map(ILoggingEvent::getFormattedMessage))
+        .contains("4 more denied requests were not logged (at most 20 are logged a second)");
+  }
+
+  @Test
   void aGeminiQueryKeyMustBeTheCheckedKey() {
     Headers h = headers("x-goog-api-key", ALPHA_KEY);
     assertThat(gate.authorize(h, "alt=sse", "c")).isPresent();
