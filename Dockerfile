@@ -26,7 +26,8 @@ RUN groupadd --system --gid 10001 lmgate \
 WORKDIR /app
 COPY --from=build /src/lmgate-standalone/target/lmgate.jar /app/lmgate.jar
 # The shipped defaults; a mounted /app/config replaces them. No allow-list is baked in:
-# mount /app/data with your data/allowlist.csv (without one LMGate refuses to start).
+# mount /app/data with your data/allowlist.csv (see data/allowlist.example.csv). Without one,
+# LMGate creates data/allowlist.csv with no keys and refuses every request with 403.
 COPY config/lmgate.yaml /app/config/lmgate.yaml
 
 USER lmgate

@@ -180,8 +180,8 @@ public final class Exchange {
   }
 
   private Failure resolve(Failure observed) {
-    if (observed == Failure.UPSTREAM_UNREACHABLE && requestSent) {
-      return Failure.UPSTREAM_DISCONNECTED;
+    if (observed == Failure.UPSTREAM_UNREACHABLE && headAnnounced) {
+      return Failure.UPSTREAM_DISCONNECTED; // a TLS error mid-response: the provider answered
     }
     if (observed == Failure.UPSTREAM_DISCONNECTED && !requestSent && !headAnnounced) {
       return Failure.UPSTREAM_UNREACHABLE;

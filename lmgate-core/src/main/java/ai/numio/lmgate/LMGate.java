@@ -74,8 +74,8 @@ public final class LMGate implements AutoCloseable {
 
   /**
    * Loads the allow-list (a missing or invalid file is fatal: the exception names file, line and
-   * problem), starts the stats writer and the allow-list reload every {@code
-   * auth.poll_interval_seconds}.
+   * problem), starts the stats writer, the allow-list reload every {@code
+   * auth.poll_interval_seconds} and the denial log's one-second tick.
    */
   public static LMGate start(LMGateConfig config) throws AllowListException {
     return start(config, TimeSource.system());
@@ -94,7 +94,9 @@ public final class LMGate implements AutoCloseable {
               return t;
             });
     allowList.schedule(reloader, Duration.ofSeconds(config.auth().pollIntervalSeconds()));
-    return new LMGate(config, time, allowList, stats, reloader);
+    LMGate gate = new LMGate(config, time, allowList, stats, reloader);
+    gate.denialLog.schedule(reloader);
+    return gate;
   }
 
   /** The configuration this gate runs on. */
@@ -261,7 +263,10 @@ public final class LMGate implements AutoCloseable {
     stats.flush();
   }
 
-  /** Stops reloading the allow-list and writes every queued record. Idempotent. */
+  /**
+   * Stops reloading the allow-list, logs any pending denial summary and writes every queued record.
+   * Idempotent.
+   */
   @Override
   public void close() {
     if (closed) {
@@ -274,6 +279,7 @@ public final class LMGate implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
+    denialLog.flush();
     stats.close();
   }
 

@@ -149,6 +149,18 @@ class LMGateTest {
   }
 
   @Test
+  void closeLogsTheSummaryOfDenialsThatWereNotLogged() {
+    for (int i = 0; i < DenialLog.PER_SECOND + 4; i++) {
+      assertThat(gate.authorize(headers(), null, "192.0.2.9")).isEmpty();
+    }
+
+    gate.close();
+
+    assertThat(logs.list.stream().map(ILoggingEvent::getFormattedMessage))
+        .contains("4 more denied requests were not logged (at most 20 are logged a second)");
+  }
+
+  @Test
   void aGeminiQueryKeyMustBeTheCheckedKey() {
     Headers h = headers("x-goog-api-key", ALPHA_KEY);
     assertThat(gate.authorize(h, "alt=sse", "c")).isPresent();
@@ -312,7 +324,11 @@ class LMGateTest {
         .isEqualTo("upstream_unreachable");
     Exchange sent = begin("POST", "/openai/v1/chat/completions");
     sent.onRequestSent();
-    assertThat(sent.fail(Failure.UPSTREAM_UNREACHABLE).error()).isEqualTo("upstream_disconnected");
+    assertThat(sent.fail(Failure.UPSTREAM_DISCONNECTED).error()).isEqualTo("upstream_disconnected");
+    Exchange handshake = begin("POST", "/openai/v1/chat/completions");
+    handshake.onRequestSent(); // begun on a connection whose TLS handshake then failed
+    assertThat(handshake.fail(Failure.UPSTREAM_UNREACHABLE).error())
+        .isEqualTo("upstream_unreachable");
     List<String> lines = records();
     assertThat(JSON.readTree(lines.get(0)).get("error_type").asText())
         .isEqualTo("upstream_unreachable");

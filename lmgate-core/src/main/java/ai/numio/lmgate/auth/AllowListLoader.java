@@ -28,10 +28,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p>UTF-8, an optional byte-order mark, a header row naming the columns {@code id, api_key, owner,
  * added} in any order (case-insensitive; other columns are ignored), standard CSV quoting, blank
- * lines and rows of only empty fields ignored, fields trimmed. {@code id} and {@code api_key} must
- * not be empty; {@code owner} and {@code added} may be. {@code api_key} is the key itself or {@code
- * sha256:} and the 64 hex digits of its SHA-256. Every problem in the file is collected and
- * reported together, naming the file and line; a key is never shown in full.
+ * lines, comment lines (first non-blank character {@code #}, before or after the header) and rows
+ * of only empty fields ignored, fields trimmed. {@code id} and {@code api_key} must not be empty;
+ * {@code owner} and {@code added} may be. {@code api_key} is the key itself or {@code sha256:} and
+ * the 64 hex digits of its SHA-256. Every problem in the file is collected and reported together,
+ * naming the file and line; a key is never shown in full.
  */
 public final class AllowListLoader {
 
@@ -46,6 +47,7 @@ public final class AllowListLoader {
       CsvMapper.builder()
           .enable(CsvParser.Feature.WRAP_AS_ARRAY)
           .enable(CsvParser.Feature.SKIP_EMPTY_LINES)
+          .enable(CsvParser.Feature.ALLOW_COMMENTS)
           .enable(CsvParser.Feature.TRIM_SPACES)
           .build();
 

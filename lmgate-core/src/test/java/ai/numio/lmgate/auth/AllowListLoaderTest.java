@@ -98,6 +98,43 @@ class AllowListLoaderTest {
   }
 
   @Test
+  void commentLinesAreIgnoredBeforeAndAfterTheHeader() throws Exception {
+    // comments.csv: comments before the header (one indented), commented-out rows with and
+    // without a space after #, a # inside a key, a quoted key starting with #, and a quoted
+    // multi-line owner whose second line starts with #.
+    AllowList list = AllowListLoader.load(resource("comments.csv"));
+
+    assertThat(list.size()).isEqualTo(3);
+    assertThat(list.lookup("sk-live-key-with-#-inside-000002"))
+        .contains(new AllowListEntry("2", "team-hash", "2026-01-02"));
+    assertThat(list.lookup("#sk-key-starting-with-hash-0004"))
+        .contains(new AllowListEntry("4", "team-q", "2026-01-04"));
+    assertThat(list.lookup("sk-after-comments-0000000000005"))
+        .contains(new AllowListEntry("5", "a note\n# not a comment: inside quotes", "2026-01-05"));
+    assertThat(list.lookup("sk-commented-out-key-0000000001")).isEmpty();
+    assertThat(list.lookup("sk-also-commented-out-0000000003")).isEmpty();
+  }
+
+  @Test
+  void commentLinesKeepTheLineNumbersOfProblems() {
+    String csv = "# comment\nid,api_key,owner,added\n# comment\n\n1,,t,x\n";
+
+    assertThat(
+            catchThrowableOfType(
+                    AllowListException.class, () -> AllowListLoader.parse(csv, "keys.csv"))
+                .problems())
+        .containsExactly("keys.csv line 5: empty api_key");
+  }
+
+  @Test
+  void headerAndCommentsOnlyIsAnEmptyList() throws Exception {
+    AllowList list =
+        AllowListLoader.parse("# no keys yet\nid,api_key,owner,added\n# 1,sk-x,t,x\n", "k.csv");
+
+    assertThat(list.size()).isZero();
+  }
+
+  @Test
   void headerOnlyFileIsAnEmptyListWithAWarning() throws Exception {
     Path file = resource("header-only.csv");
 

@@ -15,10 +15,10 @@ import java.util.regex.Pattern;
  * {@code sha256:<64 lower-case hex>}, the hashed form the allow-list's {@code api_key} column
  * accepts (SPEC §4, §8). The key itself is never printed.
  */
-public final class HashKeyCommand {
+final class HashKeyCommand {
 
   /** The text {@code hash-key --help} prints. */
-  public static final String USAGE =
+  static final String USAGE =
       """
       Usage: lmgate hash-key < key.txt
 
@@ -41,13 +41,14 @@ public final class HashKeyCommand {
   /**
    * Runs the command on {@code args} (those after {@code hash-key}); {@code workingDir} is unused.
    *
-   * @return the exit code: 0 ok, 1 runtime failure, 2 bad usage or no usable key
+   * @return {@link ExitCode#OK}, {@link ExitCode#RUNTIME_FAILURE} when standard input cannot be
+   *     read, {@link ExitCode#BAD_USAGE_OR_CONFIG} for arguments or no usable key
    */
-  public static int run(
+  static ExitCode run(
       List<String> args, InputStream stdin, PrintStream out, PrintStream err, Path workingDir) {
     if (args.size() == 1 && (args.get(0).equals("-h") || args.get(0).equals("--help"))) {
       out.print(USAGE);
-      return 0;
+      return ExitCode.OK;
     }
     if (!args.isEmpty()) {
       return usageError(
@@ -60,7 +61,7 @@ public final class HashKeyCommand {
       line = firstLine(stdin);
     } catch (IOException e) {
       err.println(NAME + "cannot read standard input: " + e.getMessage());
-      return 1;
+      return ExitCode.RUNTIME_FAILURE;
     }
     if (line == null) {
       return usageError(
@@ -92,7 +93,7 @@ public final class HashKeyCommand {
     out.print(Sha256.allowListForm(key));
     out.print('\n');
     out.flush();
-    return 0;
+    return ExitCode.OK;
   }
 
   /**
@@ -121,9 +122,9 @@ public final class HashKeyCommand {
     return -1;
   }
 
-  private static int usageError(PrintStream err, String message) {
+  private static ExitCode usageError(PrintStream err, String message) {
     err.println(NAME + message);
     err.println("Usage: lmgate hash-key < key.txt   (see lmgate hash-key --help)");
-    return 2;
+    return ExitCode.BAD_USAGE_OR_CONFIG;
   }
 }

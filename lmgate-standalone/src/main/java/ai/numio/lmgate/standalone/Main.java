@@ -14,10 +14,6 @@ import java.util.Properties;
  */
 public final class Main {
 
-  static final int OK = 0;
-  static final int FAILURE = 1;
-  static final int USAGE = 2;
-
   static final String HELP =
       """
       LMGate %s — a transparent gateway in front of LLM provider APIs.
@@ -25,23 +21,25 @@ public final class Main {
       Usage:
         java -jar lmgate.jar [--config FILE]     serve (the default command)
         java -jar lmgate.jar serve [--config FILE]
-        java -jar lmgate.jar report [--format text|json] [FILE ...]
+        java -jar lmgate.jar report [--format text|json] [--config FILE] [FILE ...]
                                                  usage per owner, provider and model from stats
-                                                 files (default: data/stats.jsonl and its rotated
-                                                 siblings); malformed lines are counted
+                                                 files (default: the configured stats.output_path,
+                                                 data/stats.jsonl, and its rotated siblings);
+                                                 malformed lines are counted
         java -jar lmgate.jar hash-key            read a key on stdin, print sha256:<hex> for the
                                                  allow-list
         java -jar lmgate.jar --help | --version
 
-      Configuration: --config FILE, else $LMGATE_CONFIG, else config/lmgate.yaml if present, else
-      built-in defaults; LMGATE_<SECTION>__<KEY> environment variables override the file.
+      Configuration (serve, and report without FILE): --config FILE, else $LMGATE_CONFIG, else
+      config/lmgate.yaml if present, else built-in defaults; LMGATE_<SECTION>__<KEY> environment
+      variables override the file.
       Exit codes: 0 ok, 1 runtime failure, 2 bad usage or invalid configuration.
       """;
 
   private Main() {}
 
   public static void main(String[] args) {
-    int code =
+    ExitCode code =
         run(
             List.of(args),
             System.in,
@@ -49,11 +47,11 @@ public final class Main {
             System.err,
             Path.of("").toAbsolutePath(),
             System.getenv());
-    System.exit(code);
+    System.exit(code.status());
   }
 
-  /** Runs one command; returns the exit code. */
-  static int run(
+  /** Runs one command; returns how it ended. */
+  static ExitCode run(
       List<String> args,
       InputStream stdin,
       PrintStream out,
@@ -65,14 +63,14 @@ public final class Main {
     switch (command) {
       case "--help", "-h", "help":
         out.print(String.format(HELP, version()));
-        return OK;
+        return ExitCode.OK;
       case "--version", "-V", "version":
         out.println("lmgate " + version());
-        return OK;
+        return ExitCode.OK;
       case "serve":
         return ServeCommand.run(rest, out, err, workingDir, env);
       case "report":
-        return ReportCommand.run(rest, stdin, out, err, workingDir);
+        return ReportCommand.run(rest, stdin, out, err, workingDir, env);
       case "hash-key":
         return HashKeyCommand.run(rest, stdin, out, err, workingDir);
       default:
@@ -80,7 +78,7 @@ public final class Main {
           return ServeCommand.run(args, out, err, workingDir, env);
         }
         err.println("lmgate: unknown command or option '" + command + "'; see --help");
-        return USAGE;
+        return ExitCode.BAD_USAGE_OR_CONFIG;
     }
   }
 

@@ -1,8 +1,6 @@
 package ai.numio.lmgate.standalone;
 
 import ai.numio.lmgate.auth.AllowListException;
-import ai.numio.lmgate.config.ConfigException;
-import ai.numio.lmgate.config.ConfigLoader;
 import ai.numio.lmgate.config.LMGateConfig;
 import ai.numio.lmgate.config.LoadedConfig;
 import ai.numio.lmgate.jetty.LMGateServer;
@@ -30,7 +28,7 @@ final class ServeCommand {
 
   private ServeCommand() {}
 
-  static int run(
+  static ExitCode run(
       List<String> args,
       PrintStream out,
       PrintStream err,
@@ -45,19 +43,21 @@ final class ServeCommand {
       configFile = Optional.of(Path.of(args.get(0).substring("--config=".length())));
     } else {
       err.println("lmgate serve: expected [--config FILE], got " + String.join(" ", args));
-      return Main.USAGE;
+      return ExitCode.BAD_USAGE_OR_CONFIG;
     }
 
     LoadedConfig loaded;
     try {
-      loaded = ConfigLoader.loadWithSource(configFile, env, workingDir);
-    } catch (ConfigException e) {
-      err.println("lmgate: invalid configuration:");
-      e.problems().forEach(p -> err.println("  - " + p));
-      return Main.USAGE;
+      loaded = CommandConfig.load(configFile, env, workingDir);
+    } catch (CommandFailure e) {
+      e.print(err, "lmgate: ");
+      return e.exitCode();
     }
     LMGateConfig config = loaded.config();
     setLevel(config.logging().level());
+    if (!createDefaultAllowList(config, workingDir, err)) {
+      return ExitCode.BAD_USAGE_OR_CONFIG;
+    }
 
     LMGateServer server;
     try {
@@ -65,7 +65,7 @@ final class ServeCommand {
     } catch (AllowListException e) {
       err.println("lmgate: the allow-list cannot be used:");
       e.problems().forEach(p -> err.println("  - " + p));
-      return Main.USAGE;
+      return ExitCode.BAD_USAGE_OR_CONFIG;
     } catch (IOException e) {
       err.println(
           "lmgate: cannot listen on "
@@ -74,10 +74,10 @@ final class ServeCommand {
               + config.server().port()
               + ": "
               + e.getMessage());
-      return Main.FAILURE;
+      return ExitCode.RUNTIME_FAILURE;
     } catch (Exception e) {
       err.println("lmgate: cannot start: " + e);
-      return Main.FAILURE;
+      return ExitCode.RUNTIME_FAILURE;
     }
     logStart(loaded, server);
 
@@ -102,7 +102,35 @@ final class ServeCommand {
       server.stop();
     }
     flushLogs();
-    return Main.OK;
+    return ExitCode.OK;
+  }
+
+  /**
+   * On a first start, creates the default allow-list with no key ({@link DefaultAllowList}) and
+   * says so; false, with the problem printed, if it is missing and cannot be created.
+   */
+  private static boolean createDefaultAllowList(
+      LMGateConfig config, Path workingDir, PrintStream err) {
+    try {
+      DefaultAllowList.createIfMissing(config, workingDir)
+          .ifPresent(
+              path ->
+                  log.warn(
+                      "No keys yet: created {} with none. Add one row per key there (format in"
+                          + " its comments and in data/allowlist.example.csv); until then every"
+                          + " request is refused with 403",
+                      path));
+      return true;
+    } catch (IOException e) {
+      err.println("lmgate: the allow-list cannot be used:");
+      err.println(
+          "  - "
+              + config.auth().allowlistPath()
+              + ": file not found, and it cannot be created ("
+              + e
+              + ")");
+      return false;
+    }
   }
 
   private static void logStart(LoadedConfig loaded, LMGateServer server) {

@@ -326,7 +326,7 @@ class CrashRecoveryTest {
   private JsonNode report() throws IOException {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     ByteArrayOutputStream err = new ByteArrayOutputStream();
-    int code =
+    ExitCode code =
         Main.run(
             List.of("report", "--format", "json", "out/stats.jsonl"),
             new ByteArrayInputStream(new byte[0]),
@@ -334,7 +334,7 @@ class CrashRecoveryTest {
             new PrintStream(err, true, UTF_8),
             dir,
             Map.of());
-    assertThat(code).as("report: %s", err.toString(UTF_8)).isZero();
+    assertThat(code).as("report: %s", err.toString(UTF_8)).isEqualTo(ExitCode.OK);
     return JSON.readTree(out.toByteArray());
   }
 }

@@ -7,7 +7,9 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -34,20 +36,32 @@ final class GatewayProcess implements AutoCloseable {
    */
   static GatewayProcess start(Path dir, String config, String logName)
       throws IOException, InterruptedException {
+    return start(dir, Map.of(), logName, "--config", config);
+  }
+
+  /**
+   * Starts {@code Main args} in {@code dir} with {@code env} added to the environment (any {@code
+   * LMGATE_*} variable of the test's own environment removed), logging to {@code dir/<logName>},
+   * and waits until it listens.
+   */
+  static GatewayProcess start(Path dir, Map<String, String> env, String logName, String... args)
+      throws IOException, InterruptedException {
     Path log = dir.resolve(logName);
-    Process process =
-        new ProcessBuilder(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Xmx256m",
-                "-cp",
-                System.getProperty("java.class.path"),
-                Main.class.getName(),
-                "--config",
-                config)
+    List<String> command = new ArrayList<>();
+    command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    command.add("-Xmx256m");
+    command.add("-cp");
+    command.add(System.getProperty("java.class.path"));
+    command.add(Main.class.getName());
+    command.addAll(List.of(args));
+    ProcessBuilder builder =
+        new ProcessBuilder(command)
             .directory(dir.toFile())
             .redirectErrorStream(true)
-            .redirectOutput(log.toFile())
-            .start();
+            .redirectOutput(log.toFile());
+    builder.environment().keySet().removeIf(name -> name.startsWith("LMGATE_"));
+    builder.environment().putAll(env);
+    Process process = builder.start();
     GatewayProcess gateway = new GatewayProcess(process, log);
     try {
       gateway.awaitOutput("Listening on", START_TIMEOUT);

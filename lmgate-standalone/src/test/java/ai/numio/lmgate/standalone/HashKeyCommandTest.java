@@ -33,11 +33,12 @@ class HashKeyCommandTest {
 
   private int run(InputStream stdin, String... args) {
     return HashKeyCommand.run(
-        List.of(args),
-        stdin,
-        new PrintStream(out, true, UTF_8),
-        new PrintStream(err, true, UTF_8),
-        workingDir);
+            List.of(args),
+            stdin,
+            new PrintStream(out, true, UTF_8),
+            new PrintStream(err, true, UTF_8),
+            workingDir)
+        .status();
   }
 
   private String out() {

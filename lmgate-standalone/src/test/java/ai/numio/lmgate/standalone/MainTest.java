@@ -24,12 +24,13 @@ class MainTest {
 
   private int run(Map<String, String> env, String... args) {
     return Main.run(
-        List.of(args),
-        new ByteArrayInputStream(new byte[0]),
-        new PrintStream(out, true, UTF_8),
-        new PrintStream(err, true, UTF_8),
-        dir,
-        env);
+            List.of(args),
+            new ByteArrayInputStream(new byte[0]),
+            new PrintStream(out, true, UTF_8),
+            new PrintStream(err, true, UTF_8),
+            dir,
+            env)
+        .status();
   }
 
   @Test

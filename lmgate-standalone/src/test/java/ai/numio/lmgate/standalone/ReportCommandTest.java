@@ -16,6 +16,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -76,12 +77,18 @@ class ReportCommandTest {
   }
 
   private int run(InputStream stdin, String... args) {
+    return run(Map.of(), stdin, args);
+  }
+
+  private int run(Map<String, String> env, InputStream stdin, String... args) {
     return ReportCommand.run(
-        List.of(args),
-        stdin,
-        new PrintStream(out, true, UTF_8),
-        new PrintStream(err, true, UTF_8),
-        workingDir);
+            List.of(args),
+            stdin,
+            new PrintStream(out, true, UTF_8),
+            new PrintStream(err, true, UTF_8),
+            workingDir,
+            env)
+        .status();
   }
 
   private String out() {
@@ -299,17 +306,15 @@ class ReportCommandTest {
   }
 
   @Test
-  void otherDefaultFileCanBeGiven() throws IOException {
+  void statsOutputPathFromTheEnvironmentIsTheDefault() throws IOException {
     copyFixtures(workingDir.resolve("var/lmgate"));
 
     int code =
-        ReportCommand.run(
-            List.of("--format", "json"),
+        run(
+            Map.of("LMGATE_STATS__OUTPUT_PATH", "var/lmgate/stats.jsonl"),
             new ByteArrayInputStream(new byte[0]),
-            new PrintStream(out, true, UTF_8),
-            new PrintStream(err, true, UTF_8),
-            workingDir,
-            Path.of("var/lmgate/stats.jsonl"));
+            "--format",
+            "json");
 
     assertThat(code).isZero();
     assertThat(outJson().get("files").get(2).asText()).isEqualTo("var/lmgate/stats.jsonl");

@@ -2,7 +2,9 @@ package ai.numio.lmgate.examples.filterapp;
 
 import ai.numio.lmgate.ErrorResponse;
 import ai.numio.lmgate.Failure;
+import ai.numio.lmgate.UpstreamErrors;
 import ai.numio.lmgate.filter.LMGateFilter;
+import ai.numio.lmgate.servlet.FailureReports;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.ServletOutputStream;
 import jakarta.servlet.http.HttpServlet;
@@ -12,10 +14,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.net.http.HttpTimeoutException;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
@@ -34,8 +34,8 @@ import org.slf4j.LoggerFactory;
  * <p>LMGate's filter runs before it: the servlet only ever sees allow-listed callers, reads who
  * they are from the request attributes {@code lmgate.id} and {@code lmgate.owner} (logged and
  * echoed in the response header {@value #CALLER_HEADER}), and reports how the provider call failed
- * under {@link Failure#REQUEST_ATTRIBUTE} so that the usage record says so. Without the filter in
- * front the attributes are missing and the servlet refuses to call the provider (500).
+ * through {@link FailureReports} so that the usage record says so. Without the filter in front the
+ * attributes are missing and the servlet refuses to call the provider (500).
  *
  * <p>The upstream is the context init-param {@value #UPSTREAM_PARAM}, else the environment variable
  * {@value #UPSTREAM_ENV}, else {@value #DEFAULT_UPSTREAM}.
@@ -171,7 +171,9 @@ public final class AskServlet extends HttpServlet {
     }
     response.setHeader(CALLER_HEADER, owner.toString());
     if (!CHAT_PATH.equals(request.getPathInfo())) {
-      answer(response, ErrorResponse.notFound("This app offers POST /openai" + CHAT_PATH));
+      answer(
+          response,
+          new ErrorResponse(404, "not_found", "This app offers POST /openai" + CHAT_PATH));
       return;
     }
     byte[] body;
@@ -192,14 +194,9 @@ public final class AskServlet extends HttpServlet {
     try {
       answer =
           client.send(upstreamRequest(request, body), HttpResponse.BodyHandlers.ofInputStream());
-    } catch (HttpConnectTimeoutException e) {
-      failed(request, response, Failure.UPSTREAM_UNREACHABLE, e);
-      return;
-    } catch (HttpTimeoutException e) {
-      failed(request, response, Failure.UPSTREAM_TIMEOUT, e);
-      return;
     } catch (IOException e) {
-      failed(request, response, Failure.UPSTREAM_UNREACHABLE, e);
+      // timeout, no connection, or a connection closed before the answer: LMGate names it
+      failed(request, response, UpstreamErrors.classify(e), e);
       return;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -259,7 +256,7 @@ public final class AskServlet extends HttpServlet {
         } catch (IOException e) {
           // the response has begun: nothing can be answered any more; the container cuts the
           // client's connection, and the usage record says the provider broke off
-          request.setAttribute(Failure.REQUEST_ATTRIBUTE, Failure.UPSTREAM_DISCONNECTED);
+          FailureReports.report(request, Failure.UPSTREAM_DISCONNECTED);
           throw new IOException("the provider closed the answer mid-way: " + e.getMessage(), e);
         }
         if (n < 0) {
@@ -276,14 +273,14 @@ public final class AskServlet extends HttpServlet {
   }
 
   private static IOException clientGone(HttpServletRequest request, IOException e) {
-    request.setAttribute(Failure.REQUEST_ATTRIBUTE, Failure.CLIENT_DISCONNECTED);
+    FailureReports.report(request, Failure.CLIENT_DISCONNECTED);
     return e;
   }
 
   private void failed(
       HttpServletRequest request, HttpServletResponse response, Failure failure, Exception cause)
       throws IOException {
-    request.setAttribute(Failure.REQUEST_ATTRIBUTE, failure); // the usage record carries it
+    FailureReports.report(request, failure); // the usage record carries it
     log.warn("calling {} failed: {}: {}", upstream, failure.errorType(), cause.toString());
     answer(response, ErrorResponse.of(failure));
   }
