@@ -179,8 +179,8 @@ class GatewayFaultsTest {
 
   /**
    * A client that gives up while the upstream is still thinking (no response head yet): the
-   * upstream request is aborted at once and the record says 499 {@code client_disconnected}, not the
-   * 200 nobody received.
+   * upstream request is aborted at once and the record says 499 {@code client_disconnected}, not
+   * the 200 nobody received.
    */
   @Test
   void aClientThatLeavesBeforeTheResponseHeadAbortsTheUpstream() throws Exception {
