@@ -378,22 +378,22 @@ class LMGateTest {
       assertThat(error.headers())
           .containsEntry("Allow", "GET, POST, PUT, PATCH, DELETE, HEAD, OPTIONS");
     }
-    for (String method :
-        new String[] {"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"}) {
-      assertThat(
-              gate.admit(
-                  new IncomingRequest(
-                      method, "/openai/v1/models", null, headers("x-api-key", ALPHA_KEY), "c"),
-                  RouteMode.REQUIRED))
-          .as(method)
-          .isInstanceOf(Admission.Admitted.class);
+    for (String method : new String[] {"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"}) {
+      Admission admission =
+          gate.admit(
+              new IncomingRequest(
+                  method, "/openai/v1/models", null, headers("x-api-key", ALPHA_KEY), "c"),
+              RouteMode.REQUIRED);
+      assertThat(admission).as(method).isInstanceOf(Admission.Admitted.class);
+      ((Admission.Admitted) admission).exchange().complete();
     }
     // a filter in front of an application's own egress leaves its methods to it
-    assertThat(
-            gate.admit(
-                new IncomingRequest("PROPFIND", "/app", null, headers("x-api-key", ALPHA_KEY), "c"),
-                RouteMode.OPTIONAL))
-        .isInstanceOf(Admission.Admitted.class);
+    Admission propfind =
+        gate.admit(
+            new IncomingRequest("PROPFIND", "/app", null, headers("x-api-key", ALPHA_KEY), "c"),
+            RouteMode.OPTIONAL);
+    assertThat(propfind).isInstanceOf(Admission.Admitted.class);
+    ((Admission.Admitted) propfind).exchange().complete();
   }
 
   @Test
