@@ -99,8 +99,10 @@ final class ConfigSchema {
           "stats",
           "max_event_bytes",
           ValueType.integer(1, Integer.MAX_VALUE),
-          "1048576",
-          "A streamed (SSE) event with more data than this is skipped by metering.");
+          "67108864",
+          "Metering reads at most this much of one streamed (SSE) event's data: the usage"
+              + " fields complete before the cap count, the rest of that event is ignored. Nothing"
+              + " is buffered, so the cap bounds work, not memory.");
   static final ConfigKey<Integer> UPSTREAM_CONNECT_TIMEOUT_SECONDS =
       new ConfigKey<>(
           "upstream",

@@ -34,7 +34,7 @@ class ConfigLoaderTest {
         new LMGateConfig.Server("0.0.0.0", 8080, 30, ErrorFormat.LMGATE),
         new LMGateConfig.Auth(fx.dir.resolve("data/allowlist.csv"), 30),
         new LMGateConfig.Stats(
-            fx.dir.resolve("data/stats.jsonl"), 10, 104_857_600L, 100_000, 1_048_576),
+            fx.dir.resolve("data/stats.jsonl"), 10, 104_857_600L, 100_000, 67_108_864),
         new LMGateConfig.Upstream(10, 300, false),
         new LMGateConfig.Logging(LogLevel.INFO),
         List.of(OPENAI, ANTHROPIC, GOOGLE, GEMINI));

@@ -92,7 +92,7 @@ class RecordValidationTest {
             new LMGateConfig.Server("0.0.0.0", 8080, 30, ErrorFormat.LMGATE),
             new LMGateConfig.Auth(DIR.resolve("data/allowlist.csv"), 30),
             new LMGateConfig.Stats(
-                DIR.resolve("data/stats.jsonl"), 10, 104_857_600L, 100_000, 1_048_576),
+                DIR.resolve("data/stats.jsonl"), 10, 104_857_600L, 100_000, 67_108_864),
             new LMGateConfig.Upstream(10, 300, false),
             new LMGateConfig.Logging(LogLevel.INFO),
             DEFAULTS.routes());
