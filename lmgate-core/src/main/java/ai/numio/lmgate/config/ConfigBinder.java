@@ -45,7 +45,13 @@ final class ConfigBinder {
     if (problems.size() > before) {
       return Optional.empty();
     }
-    return Optional.of(assemble(routes));
+    try {
+      return Optional.of(assemble(routes));
+    } catch (IllegalArgumentException e) {
+      // the records' own checks; unreachable while they and the coercions agree
+      problems.addRaw(e.getMessage());
+      return Optional.empty();
+    }
   }
 
   /** The records, from values that are all valid: their constructors check them again. */
@@ -103,7 +109,12 @@ final class ConfigBinder {
         }
       }
       if (prefix.isPresent() && upstream.isPresent() && format.isPresent()) {
-        routes.add(new Route(route.name(), prefix.get(), upstream.get(), format.get()));
+        try {
+          routes.add(new Route(route.name(), prefix.get(), upstream.get(), format.get()));
+        } catch (IllegalArgumentException e) {
+          // Route's own checks; unreachable while they and the coercions agree
+          problems.addRaw(e.getMessage() + " (route declared at " + route.origin() + ")");
+        }
       }
     }
     return routes;
