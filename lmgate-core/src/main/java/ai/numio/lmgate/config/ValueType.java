@@ -133,7 +133,7 @@ final class ValueType<T> {
     return rule.apply(value);
   }
 
-  /** A value of the right type, as an object of unknown type. */
+  /** {@code value}, a value this type parsed and stored untyped, as its Java type. */
   T cast(Object value) {
     return javaType.cast(value);
   }
