@@ -53,13 +53,13 @@ class UnderscoreHostUpstreamTest {
   }
 
   /**
-   * Known limitation, pinned: the route is accepted and the gateway starts, but the forward fails
-   * before any connection is tried, as {@code 500 gateway_error} (recorded). Once the adapter
-   * builds its request as {@link #jettysClientReachesSuchAHostWhenTheRequestIsGivenItsHost} does,
-   * this becomes {@code 502 upstream_unreachable} (the name resolves nowhere): update this test.
+   * The gateway forwards to such a host: here the name resolves nowhere, so the forward fails as a
+   * connection that could not be made ({@code 502 upstream_unreachable}), not as a request Jetty's
+   * client refused to build ({@code 500 gateway_error}, as before the gateway gave the request its
+   * host as {@link #jettysClientReachesSuchAHostWhenTheRequestIsGivenItsHost} does).
    */
   @Test
-  void theGatewayAcceptsSuchARouteButJettysClientRefusesToForward() throws Exception {
+  void theGatewayForwardsToSuchAHost() throws Exception {
     gateway = Gateway.start(dir, URI.create("http://no_such_upstream.invalid:9"));
     assertThat(gateway.server.gate().config().routes())
         .extracting(route -> route.upstream().toString())
@@ -74,11 +74,13 @@ class UnderscoreHostUpstreamTest {
                     .build(),
                 HttpResponse.BodyHandlers.ofString());
 
-    assertThat(response.statusCode()).isEqualTo(500);
+    assertThat(response.statusCode()).isEqualTo(502);
     assertThat(response.body())
-        .isEqualTo("{\"error\":\"gateway_error\",\"message\":\"Internal gateway error\"}");
+        .isEqualTo(
+            "{\"error\":\"upstream_unreachable\",\"message\":\"Upstream provider could not be"
+                + " reached\"}");
     JsonNode record = gateway.awaitOnlyRecord();
-    assertThat(record.get("error_type").asText()).isEqualTo("gateway_error");
+    assertThat(record.get("error_type").asText()).isEqualTo("upstream_unreachable");
   }
 
   @Test
@@ -107,7 +109,7 @@ class UnderscoreHostUpstreamTest {
     String target = match.upstreamUri("limit=5");
     assertThat(target)
         .isEqualTo("http://my_upstream:" + upstream.port() + "/base/v1/models?limit=5");
-    assertThat(match.upstreamHostHeader()).isEqualTo("my_upstream:" + upstream.port());
+    assertThat(match.target().hostHeader()).isEqualTo("my_upstream:" + upstream.port());
 
     jetty = new org.eclipse.jetty.client.HttpClient();
     jetty.setSocketAddressResolver(
@@ -126,6 +128,6 @@ class UnderscoreHostUpstreamTest {
     assertThat(response.getStatus()).isEqualTo(200);
     RawUpstream.Received received = upstream.onlyRequest();
     assertThat(received.requestLine()).isEqualTo("GET /base/v1/models?limit=5 HTTP/1.1");
-    assertThat(received.header("Host")).isEqualTo(match.upstreamHostHeader());
+    assertThat(received.header("Host")).isEqualTo(match.target().hostHeader());
   }
 }

@@ -1,4 +1,4 @@
-package ai.numio.lmgate.filter;
+package ai.numio.lmgate.forward;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
