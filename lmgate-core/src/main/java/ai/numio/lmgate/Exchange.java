@@ -41,6 +41,7 @@ public final class Exchange {
   private final UsageMeter meter;
   private final Consumer<UsageRecord> records;
   private final ShutdownClock shutdown;
+  private final OpenExchanges open;
 
   private int status = -1;
   private long ttfbNanos = -1;
@@ -60,7 +61,8 @@ public final class Exchange {
       TimeSource time,
       UsageMeter meter,
       Consumer<UsageRecord> records,
-      ShutdownClock shutdown) {
+      ShutdownClock shutdown,
+      OpenExchanges open) {
     this.caller = caller;
     this.provider = provider;
     this.method = method;
@@ -72,6 +74,7 @@ public final class Exchange {
     this.meter = meter;
     this.records = records;
     this.shutdown = shutdown;
+    this.open = open;
   }
 
   /** The shape of the errors LMGate answers for this request ({@code server.error_format}). */
@@ -221,6 +224,8 @@ public final class Exchange {
               upstreamRequestId));
     } catch (RuntimeException e) {
       log.error("Could not write the usage record of {} {}", method, endpoint, e);
+    } finally {
+      open.ended();
     }
   }
 

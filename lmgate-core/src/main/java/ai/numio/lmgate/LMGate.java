@@ -42,6 +42,9 @@ public final class LMGate implements AutoCloseable {
 
   private static final Logger log = LoggerFactory.getLogger(LMGate.class);
 
+  /** How long {@link #close()} waits for exchanges still ending. */
+  static final Duration CLOSE_WAIT = Duration.ofSeconds(5);
+
   /** The provider of a request a filter could not attribute to any route. */
   public static final String UNKNOWN_PROVIDER = "unknown";
 
@@ -53,6 +56,7 @@ public final class LMGate implements AutoCloseable {
   private final ScheduledExecutorService reloader;
   private final DenialLog denialLog;
   private final ShutdownClock shutdown;
+  private final OpenExchanges open = new OpenExchanges();
   private final AtomicLong denied = new AtomicLong();
   private volatile boolean closed;
 
@@ -179,6 +183,7 @@ public final class LMGate implements AutoCloseable {
     if (mode == RouteMode.REQUIRED && !isValidUri(upstreamUri)) {
       return refuse(ErrorResponse.UNFORWARDABLE, format);
     }
+    open.opened();
     Exchange exchange =
         new Exchange(
             caller.get(),
@@ -189,7 +194,8 @@ public final class LMGate implements AutoCloseable {
             time,
             route == null ? null : new UsageMeter(config.stats().maxEventBytes()),
             stats::offer,
-            shutdown);
+            shutdown,
+            open);
     return new Admission.Admitted(caller.get(), Optional.ofNullable(match), upstreamUri, exchange);
   }
 
@@ -264,8 +270,9 @@ public final class LMGate implements AutoCloseable {
   }
 
   /**
-   * Stops reloading the allow-list, logs any pending denial summary and writes every queued record.
-   * Idempotent.
+   * Waits up to {@link #CLOSE_WAIT} for exchanges still ending (a stopped server's cut streams
+   * report their failure on other threads), stops reloading the allow-list, logs any pending denial
+   * summary and writes every queued record. Idempotent.
    */
   @Override
   public void close() {
@@ -273,6 +280,17 @@ public final class LMGate implements AutoCloseable {
       return;
     }
     closed = true;
+    try {
+      // exchanges a stopping server cut are still ending on other threads: their records first
+      if (!open.awaitNone(CLOSE_WAIT)) {
+        log.warn(
+            "{} exchanges still open after {} s; their records will not be written",
+            open.count(),
+            CLOSE_WAIT.toSeconds());
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
     reloader.shutdownNow();
     try {
       reloader.awaitTermination(5, TimeUnit.SECONDS);

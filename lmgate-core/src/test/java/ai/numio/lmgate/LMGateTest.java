@@ -284,6 +284,7 @@ class LMGateTest {
             RouteMode.REQUIRED);
     assertThat(((Admission.Admitted) gemini).route().orElseThrow().route().name())
         .isEqualTo("gemini");
+    ((Admission.Admitted) gemini).exchange().complete();
   }
 
   @Test
@@ -442,6 +443,20 @@ class LMGateTest {
                 new IncomingRequest("GET", "/nowhere", null, headers(), "c"), RouteMode.REQUIRED);
     assertThat(unrouted.shape()).isEqualTo(ErrorShape.LMGATE);
     assertThat(gate.errorShape("/gemini/v1beta/models")).isEqualTo(ErrorShape.GOOGLE);
+  }
+
+  @Test
+  void closeWaitsForExchangesStillEndingAndWritesTheirRecords() throws Exception {
+    Exchange ending = begin("POST", "/anthropic/v1/messages");
+    ending.onResponse(200, headers("content-type", "text/event-stream"));
+    Thread closer = new Thread(gate::close);
+    closer.start();
+    closer.join(200);
+    assertThat(closer.isAlive()).as("close waits for the open exchange").isTrue();
+    ending.fail(Failure.CLIENT_DISCONNECTED); // the cut stream reports on its own thread
+    closer.join(5000);
+    assertThat(closer.isAlive()).isFalse();
+    assertThat(Files.readAllLines(dir.resolve("out/stats.jsonl"))).hasSize(1);
   }
 
   @Test

@@ -1,14 +1,14 @@
 package ai.numio.lmgate.config;
 
-import ai.numio.lmgate.route.Format;
 import java.math.BigInteger;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.List;
 import java.util.Locale;
+import java.util.function.Function;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -24,9 +24,18 @@ final class Coercions {
     }
   }
 
-  static final List<String> LEVELS = List.of("TRACE", "DEBUG", "INFO", "WARN", "ERROR", "OFF");
+  private static final String HOST_EXPECTED =
+      "expected a host name or address such as 0.0.0.0 or 127.0.0.1, got ";
 
   private static final Pattern INTEGER = Pattern.compile("[+-]?[0-9][0-9_]*");
+
+  /** A host name whose labels may contain {@code _}, and an optional port. */
+  private static final Pattern NAME_AND_PORT =
+      Pattern.compile(
+          "[A-Za-z0-9_](?:[A-Za-z0-9_-]*[A-Za-z0-9_])?"
+              + "(?:\\.[A-Za-z0-9_](?:[A-Za-z0-9_-]*[A-Za-z0-9_])?)*\\.?"
+              + "(?::([0-9]{0,9}))?");
+
   private static final Pattern PREFIX = Pattern.compile("/([A-Za-z0-9._~-]+/)+");
 
   private Coercions() {}
@@ -43,6 +52,11 @@ final class Coercions {
       throw new BadValue(rangeRule(min, max) + ", got " + value);
     }
     return value.longValueExact();
+  }
+
+  /** Why {@code value} is outside {@code [min, max]}, or null if it is inside. */
+  static String rangeProblem(long value, long min, long max) {
+    return value < min || value > max ? rangeRule(min, max) + ", got " + value : null;
   }
 
   private static String rangeRule(long min, long max) {
@@ -71,12 +85,16 @@ final class Coercions {
   /** A non-empty host name or address. */
   static String host(String text) throws BadValue {
     String t = text.trim();
-    if (t.isEmpty() || t.chars().anyMatch(Character::isWhitespace)) {
-      throw new BadValue(
-          "expected a host name or address such as 0.0.0.0 or 127.0.0.1, got "
-              + Problems.quote(text));
+    if (hostProblem(t) != null) {
+      throw new BadValue(HOST_EXPECTED + Problems.quote(text));
     }
     return t;
+  }
+
+  /** Why {@code host} is not a host name or address (empty, or with white space), or null. */
+  static String hostProblem(String host) {
+    boolean valid = !host.isEmpty() && host.chars().noneMatch(Character::isWhitespace);
+    return valid ? null : HOST_EXPECTED + Problems.quote(host);
   }
 
   /** A file path; relative ones resolve against {@code workingDir}. Absolute and normalized. */
@@ -93,44 +111,28 @@ final class Coercions {
     }
   }
 
-  /** One of {@link #LEVELS}, any case; returned upper-case. */
-  static String level(String text) throws BadValue {
-    String t = text.trim().toUpperCase(Locale.ROOT);
-    if (!LEVELS.contains(t)) {
-      throw new BadValue(
-          "unknown level " + Problems.quote(text) + "; valid levels: " + String.join(", ", LEVELS));
+  /**
+   * The constant whose configuration name {@code text} is, any case.
+   *
+   * @param noun what a constant is called in messages ("level" gives "unknown level ...; valid
+   *     levels: ...")
+   */
+  static <E extends Enum<E>> E choice(
+      String text, String noun, E[] constants, Function<E, String> configName) throws BadValue {
+    for (E constant : constants) {
+      if (configName.apply(constant).equalsIgnoreCase(text.trim())) {
+        return constant;
+      }
     }
-    return t;
-  }
-
-  /** {@code lmgate} or {@code provider}, any case. */
-  static ErrorFormat errorFormat(String text) throws BadValue {
-    return ErrorFormat.parse(text)
-        .orElseThrow(
-            () ->
-                new BadValue(
-                    "unknown error format "
-                        + Problems.quote(text)
-                        + "; valid: "
-                        + String.join(
-                            ", ",
-                            Arrays.stream(ErrorFormat.values())
-                                .map(ErrorFormat::configName)
-                                .toList())));
-  }
-
-  /** A route format name, any case. */
-  static Format format(String text) throws BadValue {
-    return Format.parse(text)
-        .orElseThrow(
-            () ->
-                new BadValue(
-                    "unknown format "
-                        + Problems.quote(text)
-                        + "; valid formats: "
-                        + String.join(
-                            ", ",
-                            Arrays.stream(Format.values()).map(Format::configName).toList())));
+    throw new BadValue(
+        "unknown "
+            + noun
+            + " "
+            + Problems.quote(text)
+            + "; valid "
+            + noun
+            + "s: "
+            + String.join(", ", Arrays.stream(constants).map(configName).toList()));
   }
 
   /** A route prefix {@code /name/}: slashes around path segments, no dot segments. */
@@ -172,16 +174,21 @@ final class Coercions {
     if (!scheme.equalsIgnoreCase("http") && !scheme.equalsIgnoreCase("https")) {
       throw badUpstream(text, "the scheme is " + scheme);
     }
-    if (uri.isOpaque() || uri.getHost() == null) {
+    String authority = uri.getRawAuthority();
+    if (uri.isOpaque() || authority == null) {
       throw badUpstream(text, "it has no valid host");
     }
-    if (uri.getRawUserInfo() != null) {
+    if (authority.indexOf('@') >= 0) {
       // The value is not echoed: user info may hold a password.
       throw new BadValue(
           "must not contain user info (user:password@); clients send their own API keys");
     }
-    if (uri.getPort() == 0 || uri.getPort() > 65535) {
-      throw badUpstream(text, "the port " + uri.getPort() + " is not between 1 and 65535");
+    int port = port(uri, authority);
+    if (port < -1) {
+      throw badUpstream(text, "it has no valid host");
+    }
+    if (port == 0 || port > 65535) {
+      throw badUpstream(text, "the port " + port + " is not between 1 and 65535");
     }
     if (uri.getRawQuery() != null) {
       throw badUpstream(text, "it has a query string");
@@ -196,6 +203,24 @@ final class Coercions {
       end--;
     }
     return URI.create(normalized.substring(0, end));
+  }
+
+  /**
+   * The port of an upstream URL, -1 for none, -2 if it has no valid host. {@link URI} finds no host
+   * in a name with {@code _} (Docker Compose service names such as {@code my_vllm}, which RFC 3986
+   * allows as a registered name but not as a DNS host name) and leaves the whole authority
+   * unparsed; such a name is read here.
+   */
+  private static int port(URI uri, String authority) {
+    if (uri.getHost() != null) {
+      return uri.getPort();
+    }
+    Matcher m = NAME_AND_PORT.matcher(authority);
+    if (!m.matches()) {
+      return -2;
+    }
+    String port = m.group(1);
+    return port == null || port.isEmpty() ? -1 : Integer.parseInt(port);
   }
 
   private static BadValue badUpstream(String text, String reason) {

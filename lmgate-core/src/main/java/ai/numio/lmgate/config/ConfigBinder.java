@@ -16,15 +16,10 @@ import java.util.Optional;
  */
 final class ConfigBinder {
 
-  /** A coercion of a setting text. */
-  @FunctionalInterface
-  private interface Coercion<T> {
-    T apply(String text) throws Coercions.BadValue;
-  }
-
   private final RawSettings raw;
   private final Path workingDir;
   private final Problems problems;
+  private final Map<ConfigKey<?>, Object> values = new HashMap<>();
 
   private ConfigBinder(RawSettings raw, Path workingDir, Problems problems) {
     this.raw = raw;
@@ -43,36 +38,49 @@ final class ConfigBinder {
 
   private Optional<LMGateConfig> bind() {
     int before = problems.size();
-    LMGateConfig.Server server =
-        new LMGateConfig.Server(
-            setting("server.host", Coercions::host).orElse(""),
-            intSetting("server.port", 1, 65535),
-            intSetting("server.shutdown_grace_seconds", 0, Integer.MAX_VALUE),
-            setting("server.error_format", Coercions::errorFormat).orElse(ErrorFormat.LMGATE));
-    LMGateConfig.Auth auth =
-        new LMGateConfig.Auth(
-            pathSetting("auth.allowlist_path"),
-            intSetting("auth.poll_interval_seconds", 1, Integer.MAX_VALUE));
-    LMGateConfig.Stats stats =
-        new LMGateConfig.Stats(
-            pathSetting("stats.output_path"),
-            intSetting("stats.flush_interval_seconds", 1, Integer.MAX_VALUE),
-            setting("stats.max_file_bytes", t -> Coercions.integer(t, 1, Long.MAX_VALUE))
-                .orElse(0L),
-            intSetting("stats.queue_capacity", 1, Integer.MAX_VALUE),
-            intSetting("stats.max_event_bytes", 1, Integer.MAX_VALUE));
-    LMGateConfig.Upstream upstream =
-        new LMGateConfig.Upstream(
-            intSetting("upstream.connect_timeout_seconds", 1, Integer.MAX_VALUE),
-            intSetting("upstream.idle_timeout_seconds", 1, Integer.MAX_VALUE),
-            setting("upstream.forwarded_headers", Coercions::bool).orElse(false));
-    LMGateConfig.Logging logging =
-        new LMGateConfig.Logging(setting("logging.level", Coercions::level).orElse("INFO"));
+    for (ConfigKey<?> key : ConfigSchema.SETTINGS) {
+      coerce(key.path(), raw.get(key.path()), key).ifPresent(value -> values.put(key, value));
+    }
     List<Route> routes = routes();
     if (problems.size() > before) {
       return Optional.empty();
     }
-    return Optional.of(new LMGateConfig(server, auth, stats, upstream, logging, routes));
+    try {
+      return Optional.of(assemble(routes));
+    } catch (IllegalArgumentException e) {
+      // the records' own checks; unreachable while they and the coercions agree
+      problems.addRaw(e.getMessage());
+      return Optional.empty();
+    }
+  }
+
+  /** The records, from values that are all valid: their constructors check them again. */
+  private LMGateConfig assemble(List<Route> routes) {
+    return new LMGateConfig(
+        new LMGateConfig.Server(
+            value(ConfigSchema.SERVER_HOST),
+            value(ConfigSchema.SERVER_PORT),
+            value(ConfigSchema.SERVER_SHUTDOWN_GRACE_SECONDS),
+            value(ConfigSchema.SERVER_ERROR_FORMAT)),
+        new LMGateConfig.Auth(
+            value(ConfigSchema.AUTH_ALLOWLIST_PATH),
+            value(ConfigSchema.AUTH_POLL_INTERVAL_SECONDS)),
+        new LMGateConfig.Stats(
+            value(ConfigSchema.STATS_OUTPUT_PATH),
+            value(ConfigSchema.STATS_FLUSH_INTERVAL_SECONDS),
+            value(ConfigSchema.STATS_MAX_FILE_BYTES),
+            value(ConfigSchema.STATS_QUEUE_CAPACITY),
+            value(ConfigSchema.STATS_MAX_EVENT_BYTES)),
+        new LMGateConfig.Upstream(
+            value(ConfigSchema.UPSTREAM_CONNECT_TIMEOUT_SECONDS),
+            value(ConfigSchema.UPSTREAM_IDLE_TIMEOUT_SECONDS),
+            value(ConfigSchema.UPSTREAM_FORWARDED_HEADERS)),
+        new LMGateConfig.Logging(value(ConfigSchema.LOGGING_LEVEL)),
+        routes);
+  }
+
+  private <T> T value(ConfigKey<T> key) {
+    return key.type().cast(values.get(key));
   }
 
   private List<Route> routes() {
@@ -80,81 +88,86 @@ final class ConfigBinder {
     Map<String, String> routeByPrefix = new HashMap<>();
     for (RawSettings.RawRoute route : raw.routes()) {
       String path = ConfigSchema.PROVIDERS + "." + route.name() + ".";
-      RawValue enabled = route.get(ConfigSchema.ENABLED);
-      if (enabled != null
-          && !coerce(path + ConfigSchema.ENABLED, enabled, Coercions::bool).orElse(true)) {
+      if (!routeValue(route, ConfigSchema.ROUTE_ENABLED).orElse(true)) {
         continue;
       }
       boolean builtIn = ConfigSchema.defaultRoute(route.name()).isPresent();
-      RawValue prefixValue = route.get(ConfigSchema.PREFIX);
-      if (prefixValue == null) {
-        prefixValue =
-            new RawValue(
-                "/" + route.name() + "/",
-                "default prefix of route " + route.name() + ", declared at " + route.origin());
-      }
-      Optional<String> prefix = coerce(path + ConfigSchema.PREFIX, prefixValue, Coercions::prefix);
-      Optional<URI> upstream = required(route, builtIn, ConfigSchema.UPSTREAM, Coercions::upstream);
-      Optional<Format> format = required(route, builtIn, ConfigSchema.FORMAT, Coercions::format);
+      Optional<String> prefix = routeValue(route, ConfigSchema.ROUTE_PREFIX);
+      Optional<URI> upstream = required(route, builtIn, ConfigSchema.ROUTE_UPSTREAM);
+      Optional<Format> format = required(route, builtIn, ConfigSchema.ROUTE_FORMAT);
       if (prefix.isPresent()) {
         String owner = routeByPrefix.putIfAbsent(prefix.get(), route.name());
         if (owner != null) {
           problems.add(
-              path + ConfigSchema.PREFIX,
+              path + ConfigSchema.ROUTE_PREFIX.name(),
               Problems.quote(prefix.get())
                   + " is already the prefix of route "
                   + owner
                   + "; each route needs its own prefix",
-              prefixValue.origin());
+              rawRouteValue(route, ConfigSchema.ROUTE_PREFIX).origin());
           continue;
         }
       }
       if (prefix.isPresent() && upstream.isPresent() && format.isPresent()) {
-        routes.add(new Route(route.name(), prefix.get(), upstream.get(), format.get()));
+        try {
+          routes.add(new Route(route.name(), prefix.get(), upstream.get(), format.get()));
+        } catch (IllegalArgumentException e) {
+          // Route's own checks; unreachable while they and the coercions agree
+          problems.addRaw(e.getMessage() + " (route declared at " + route.origin() + ")");
+        }
       }
     }
     return routes;
   }
 
-  /** A route key that a route which is not built in must give. */
-  private <T> Optional<T> required(
-      RawSettings.RawRoute route, boolean builtIn, String key, Coercion<T> coercion) {
-    String path = ConfigSchema.PROVIDERS + "." + route.name() + "." + key;
-    RawValue value = route.get(key);
+  /** The coerced value of a route key, its default if the route does not give it. */
+  private <T> Optional<T> routeValue(RawSettings.RawRoute route, ConfigKey<T> key) {
+    RawValue value = rawRouteValue(route, key);
     if (value == null) {
-      if (!builtIn) {
-        problems.addRaw(
-            path
-                + " is missing; a route that is not built in needs upstream and format (route "
-                + route.name()
-                + " declared at "
-                + route.origin()
-                + ")");
-      }
       return Optional.empty();
     }
-    return coerce(path, value, coercion);
+    return coerce(ConfigSchema.PROVIDERS + "." + route.name() + "." + key.name(), value, key);
   }
 
-  private int intSetting(String path, int min, int max) {
-    return setting(path, t -> (int) Coercions.integer(t, min, max)).orElse(0);
+  /**
+   * The route key's value as written or, if no layer gave it, its default ({@code /<name>/} for the
+   * prefix); null for a key without default.
+   */
+  private static RawValue rawRouteValue(RawSettings.RawRoute route, ConfigKey<?> key) {
+    RawValue value = route.get(key.name());
+    if (value != null || key.defaultText() == null) {
+      return value;
+    }
+    return new RawValue(
+        key.defaultText().replace("<name>", route.name()),
+        "default " + key.name() + " of route " + route.name() + ", declared at " + route.origin());
   }
 
-  private Path pathSetting(String path) {
-    return setting(path, t -> Coercions.path(t, workingDir)).orElse(workingDir);
+  /** A route key that a route which is not built in must give. */
+  private <T> Optional<T> required(RawSettings.RawRoute route, boolean builtIn, ConfigKey<T> key) {
+    if (route.get(key.name()) == null && !builtIn) {
+      problems.addRaw(
+          ConfigSchema.PROVIDERS
+              + "."
+              + route.name()
+              + "."
+              + key.name()
+              + " is missing; a route that is not built in needs upstream and format (route "
+              + route.name()
+              + " declared at "
+              + route.origin()
+              + ")");
+    }
+    return routeValue(route, key);
   }
 
-  private <T> Optional<T> setting(String path, Coercion<T> coercion) {
-    return coerce(path, raw.get(path), coercion);
-  }
-
-  private <T> Optional<T> coerce(String path, RawValue value, Coercion<T> coercion) {
+  private <T> Optional<T> coerce(String path, RawValue value, ConfigKey<T> key) {
     if (value.text() == null) {
       problems.addRaw(path + " has no value (" + value.origin() + ")");
       return Optional.empty();
     }
     try {
-      return Optional.of(coercion.apply(value.text()));
+      return Optional.of(key.type().parse(value.text(), workingDir));
     } catch (Coercions.BadValue e) {
       problems.add(path, e.getMessage(), value.origin());
       return Optional.empty();

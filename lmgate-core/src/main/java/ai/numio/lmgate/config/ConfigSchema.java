@@ -1,5 +1,8 @@
 package ai.numio.lmgate.config;
 
+import ai.numio.lmgate.route.Format;
+import java.net.URI;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -7,46 +10,190 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Pattern;
 
-/** The keys of SPEC §7, what each expects and the built-in defaults. */
+/**
+ * Every key of SPEC §7, each defined once: its path, type and range, built-in default and meaning.
+ * The binder, the file and environment layers, every message and the user guide's table ({@link
+ * ConfigDocs}) are derived from these entries; the records of {@link LMGateConfig} check their
+ * values against them.
+ */
 final class ConfigSchema {
 
-  /** One scalar setting outside {@code providers}. */
-  record Setting(String section, String key, String defaultText, String expected) {
-    String path() {
-      return section + "." + key;
-    }
-  }
+  private static final String ROUTE_SECTION = "providers.<name>";
+
+  static final ConfigKey<String> SERVER_HOST =
+      new ConfigKey<>(
+          "server",
+          "host",
+          ValueType.host(),
+          "0.0.0.0",
+          "Address to listen on. `127.0.0.1` accepts local clients only.");
+  static final ConfigKey<Integer> SERVER_PORT =
+      new ConfigKey<>(
+          "server",
+          "port",
+          ValueType.integer(1, 65535),
+          "8080",
+          "The one client-facing port. HTTP/1.1 and h2c.");
+  static final ConfigKey<Integer> SERVER_SHUTDOWN_GRACE_SECONDS =
+      new ConfigKey<>(
+          "server",
+          "shutdown_grace_seconds",
+          ValueType.integer(0, Integer.MAX_VALUE),
+          "30",
+          "On SIGTERM, how long in-flight requests may take to finish.");
+  static final ConfigKey<ErrorFormat> SERVER_ERROR_FORMAT =
+      new ConfigKey<>(
+          "server",
+          "error_format",
+          ValueType.choice(
+              ErrorFormat.class, "lmgate or provider", "error format", ErrorFormat::configName),
+          "lmgate",
+          "The shape of the errors LMGate answers itself (401, 403, 404, 502 …): `lmgate` is"
+              + " LMGate's own `{\"error\":\"<type>\",\"message\":\"...\"}`; `provider` shapes"
+              + " them like the route's provider's errors, so official SDKs show the message and"
+              + " raise the right exception class.");
+  static final ConfigKey<Path> AUTH_ALLOWLIST_PATH =
+      new ConfigKey<>(
+          "auth",
+          "allowlist_path",
+          ValueType.path(),
+          "data/allowlist.csv",
+          "The allow-list CSV. Invalid at start: LMGate does not start. Missing: the standalone"
+              + " gateway creates the default `data/allowlist.csv` with no key (every request `403`);"
+              + " any other missing path stops the start.");
+  static final ConfigKey<Integer> AUTH_POLL_INTERVAL_SECONDS =
+      new ConfigKey<>(
+          "auth",
+          "poll_interval_seconds",
+          ValueType.integer(1, Integer.MAX_VALUE),
+          "30",
+          "How often the allow-list file is checked for changes.");
+  static final ConfigKey<Path> STATS_OUTPUT_PATH =
+      new ConfigKey<>(
+          "stats",
+          "output_path",
+          ValueType.path(),
+          "data/stats.jsonl",
+          "The usage records file. Its directory is created if missing.");
+  static final ConfigKey<Integer> STATS_FLUSH_INTERVAL_SECONDS =
+      new ConfigKey<>(
+          "stats",
+          "flush_interval_seconds",
+          ValueType.integer(1, Integer.MAX_VALUE),
+          "10",
+          "How often queued records are written (sooner when many are waiting).");
+  static final ConfigKey<Long> STATS_MAX_FILE_BYTES =
+      new ConfigKey<>(
+          "stats",
+          "max_file_bytes",
+          ValueType.longInteger(1, Long.MAX_VALUE),
+          "104857600",
+          "Once the file has reached this size it is rotated.");
+  static final ConfigKey<Integer> STATS_QUEUE_CAPACITY =
+      new ConfigKey<>(
+          "stats",
+          "queue_capacity",
+          ValueType.integer(1, Integer.MAX_VALUE),
+          "100000",
+          "Records waiting to be written; when full, new records are dropped and counted.");
+  static final ConfigKey<Integer> STATS_MAX_EVENT_BYTES =
+      new ConfigKey<>(
+          "stats",
+          "max_event_bytes",
+          ValueType.integer(1, Integer.MAX_VALUE),
+          "67108864",
+          "Metering reads at most this much of one streamed (SSE) event's data: the usage"
+              + " fields complete before the cap count, the rest of that event is ignored. Nothing"
+              + " is buffered, so the cap bounds work, not memory.");
+  static final ConfigKey<Integer> UPSTREAM_CONNECT_TIMEOUT_SECONDS =
+      new ConfigKey<>(
+          "upstream",
+          "connect_timeout_seconds",
+          ValueType.integer(1, Integer.MAX_VALUE),
+          "10",
+          "Time allowed to open a connection to a provider.");
+  static final ConfigKey<Integer> UPSTREAM_IDLE_TIMEOUT_SECONDS =
+      new ConfigKey<>(
+          "upstream",
+          "idle_timeout_seconds",
+          ValueType.integer(1, Integer.MAX_VALUE),
+          "300",
+          "Time a provider may stay silent during a request before LMGate gives up (`504`, or a"
+              + " cut stream). Long, because slow generations stream slowly.");
+  static final ConfigKey<Boolean> UPSTREAM_FORWARDED_HEADERS =
+      new ConfigKey<>(
+          "upstream",
+          "forwarded_headers",
+          ValueType.bool(),
+          "false",
+          "`true` adds `Via` and `X-Forwarded-*` headers to forwarded requests.");
+  static final ConfigKey<LogLevel> LOGGING_LEVEL =
+      new ConfigKey<>(
+          "logging",
+          "level",
+          ValueType.choice(LogLevel.class, "a log level", "level", LogLevel::configName),
+          "INFO",
+          "LMGate's log level. LMGate masks keys at every level; Jetty's own loggers"
+              + " (`org.eclipse.jetty`) stay at `WARN` — do not turn them to `DEBUG` in"
+              + " production, as Jetty then prints raw request headers, keys included.");
+
+  /** Every key outside {@code providers}, section by section, in the order they are listed. */
+  static final List<ConfigKey<?>> SETTINGS =
+      List.of(
+          SERVER_HOST,
+          SERVER_PORT,
+          SERVER_SHUTDOWN_GRACE_SECONDS,
+          SERVER_ERROR_FORMAT,
+          AUTH_ALLOWLIST_PATH,
+          AUTH_POLL_INTERVAL_SECONDS,
+          STATS_OUTPUT_PATH,
+          STATS_FLUSH_INTERVAL_SECONDS,
+          STATS_MAX_FILE_BYTES,
+          STATS_QUEUE_CAPACITY,
+          STATS_MAX_EVENT_BYTES,
+          UPSTREAM_CONNECT_TIMEOUT_SECONDS,
+          UPSTREAM_IDLE_TIMEOUT_SECONDS,
+          UPSTREAM_FORWARDED_HEADERS,
+          LOGGING_LEVEL);
+
+  static final ConfigKey<String> ROUTE_PREFIX =
+      new ConfigKey<>(
+          ROUTE_SECTION,
+          "prefix",
+          ValueType.prefix(),
+          "/<name>/",
+          "Path prefix of the route; several segments allowed (`/azure/eu/`).");
+  static final ConfigKey<URI> ROUTE_UPSTREAM =
+      new ConfigKey<>(
+          ROUTE_SECTION,
+          "upstream",
+          ValueType.upstream(),
+          null,
+          "Where the route's requests go, optionally with a base path; no user info, query or"
+              + " fragment.");
+  static final ConfigKey<Format> ROUTE_FORMAT =
+      new ConfigKey<>(
+          ROUTE_SECTION,
+          "format",
+          ValueType.choice(Format.class, "a format name", "format", Format::configName),
+          null,
+          "The API the upstream speaks.");
+  static final ConfigKey<Boolean> ROUTE_ENABLED =
+      new ConfigKey<>(
+          ROUTE_SECTION,
+          "enabled",
+          ValueType.bool(),
+          "true",
+          "`false` removes the route, a built-in one too.");
+
+  /** The keys of one route, in the order they are listed to the operator. */
+  static final List<ConfigKey<?>> ROUTE_KEYS =
+      List.of(ROUTE_PREFIX, ROUTE_UPSTREAM, ROUTE_FORMAT, ROUTE_ENABLED);
 
   /** One built-in route. */
   record DefaultRoute(String name, String prefix, String upstream, String format) {}
 
   static final String PROVIDERS = "providers";
-
-  static final String PREFIX = "prefix";
-  static final String UPSTREAM = "upstream";
-  static final String FORMAT = "format";
-  static final String ENABLED = "enabled";
-
-  /** The keys of one route, in the order they are listed to the operator. */
-  static final List<String> ROUTE_KEYS = List.of(PREFIX, UPSTREAM, FORMAT, ENABLED);
-
-  static final List<Setting> SETTINGS =
-      List.of(
-          new Setting("server", "host", "0.0.0.0", "a host name or address"),
-          new Setting("server", "port", "8080", "an integer"),
-          new Setting("server", "shutdown_grace_seconds", "30", "an integer"),
-          new Setting("server", "error_format", "lmgate", "lmgate or provider"),
-          new Setting("auth", "allowlist_path", "data/allowlist.csv", "a file path"),
-          new Setting("auth", "poll_interval_seconds", "30", "an integer"),
-          new Setting("stats", "output_path", "data/stats.jsonl", "a file path"),
-          new Setting("stats", "flush_interval_seconds", "10", "an integer"),
-          new Setting("stats", "max_file_bytes", "104857600", "an integer"),
-          new Setting("stats", "queue_capacity", "100000", "an integer"),
-          new Setting("stats", "max_event_bytes", "1048576", "an integer"),
-          new Setting("upstream", "connect_timeout_seconds", "10", "an integer"),
-          new Setting("upstream", "idle_timeout_seconds", "300", "an integer"),
-          new Setting("upstream", "forwarded_headers", "false", "true or false"),
-          new Setting("logging", "level", "INFO", "a log level"));
 
   static final List<DefaultRoute> DEFAULT_ROUTES =
       List.of(
@@ -61,14 +208,14 @@ final class ConfigSchema {
   /** Route names must match this; shown to the operator. */
   static final String ROUTE_NAME_RULE = ROUTE_NAME.pattern();
 
-  private static final Map<String, List<Setting>> BY_SECTION = bySection();
+  private static final Map<String, List<ConfigKey<?>>> BY_SECTION = bySection();
 
   private ConfigSchema() {}
 
-  private static Map<String, List<Setting>> bySection() {
-    Map<String, List<Setting>> sections = new LinkedHashMap<>();
-    for (Setting s : SETTINGS) {
-      sections.computeIfAbsent(s.section(), k -> new ArrayList<>()).add(s);
+  private static Map<String, List<ConfigKey<?>>> bySection() {
+    Map<String, List<ConfigKey<?>>> sections = new LinkedHashMap<>();
+    for (ConfigKey<?> key : SETTINGS) {
+      sections.computeIfAbsent(key.section(), k -> new ArrayList<>()).add(key);
     }
     sections.replaceAll((k, v) -> List.copyOf(v));
     return sections;
@@ -87,21 +234,27 @@ final class ConfigSchema {
   }
 
   /** The settings of a section of scalar settings, in schema order. */
-  static List<Setting> settingsOf(String section) {
+  static List<ConfigKey<?>> settingsOf(String section) {
     return BY_SECTION.getOrDefault(section, List.of());
   }
 
-  static Optional<Setting> setting(String section, String key) {
-    return settingsOf(section).stream().filter(s -> s.key().equals(key)).findFirst();
+  static Optional<ConfigKey<?>> setting(String section, String name) {
+    return settingsOf(section).stream().filter(k -> k.name().equals(name)).findFirst();
   }
 
   /** The keys of a section of scalar settings, comma-separated, for messages. */
   static String keyList(String section) {
-    return String.join(", ", settingsOf(section).stream().map(Setting::key).toList());
+    return String.join(", ", settingsOf(section).stream().map(ConfigKey::name).toList());
   }
 
-  static boolean isRouteKey(String key) {
-    return ROUTE_KEYS.contains(key);
+  /** The route key of that name. */
+  static Optional<ConfigKey<?>> routeKey(String name) {
+    return ROUTE_KEYS.stream().filter(k -> k.name().equals(name)).findFirst();
+  }
+
+  /** The names of a route's keys, comma-separated, for messages. */
+  static String routeKeyList() {
+    return String.join(", ", ROUTE_KEYS.stream().map(ConfigKey::name).toList());
   }
 
   static boolean isValidRouteName(String name) {
@@ -110,16 +263,5 @@ final class ConfigSchema {
 
   static Optional<DefaultRoute> defaultRoute(String name) {
     return DEFAULT_ROUTES.stream().filter(r -> r.name().equals(name)).findFirst();
-  }
-
-  /** What a route key expects, for messages about a value of the wrong shape. */
-  static String routeKeyExpects(String key) {
-    return switch (key) {
-      case PREFIX -> "a path prefix like /name/";
-      case UPSTREAM -> "an http(s) URL";
-      case FORMAT -> "a format name";
-      case ENABLED -> "true or false";
-      default -> throw new IllegalArgumentException("not a route key: " + key);
-    };
   }
 }

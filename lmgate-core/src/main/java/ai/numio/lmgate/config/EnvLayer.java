@@ -14,12 +14,12 @@ import java.util.TreeMap;
  */
 final class EnvLayer {
 
-  static final String PREFIX = "LMGATE_";
+  static final String PREFIX = ConfigKey.ENV_PREFIX;
 
   /** Names the configuration file; not an override. */
   static final String CONFIG_VARIABLE = "LMGATE_CONFIG";
 
-  private static final String SEPARATOR = "__";
+  private static final String SEPARATOR = ConfigKey.ENV_SEPARATOR;
 
   private EnvLayer() {}
 
@@ -44,7 +44,7 @@ final class EnvLayer {
       } else if (parts.length == 3
           && parts[0].equals(ConfigSchema.PROVIDERS)
           && ConfigSchema.isValidRouteName(parts[1])
-          && ConfigSchema.isRouteKey(parts[2])) {
+          && ConfigSchema.routeKey(parts[2]).isPresent()) {
         routeValues.computeIfAbsent(parts[1], n -> new TreeMap<>()).put(parts[2], value);
       } else {
         problems.addRaw(unknown(variable, parts));
@@ -69,10 +69,8 @@ final class EnvLayer {
     if (ConfigSchema.isSettingsSection(section)) {
       valid = "valid variables for " + section + ": " + String.join(", ", variablesOf(section));
     } else if (section.equals(ConfigSchema.PROVIDERS)) {
-      List<String> routeVariables = new ArrayList<>();
-      for (String key : ConfigSchema.ROUTE_KEYS) {
-        routeVariables.add(PREFIX + "PROVIDERS__<NAME>__" + key.toUpperCase(Locale.ROOT));
-      }
+      List<String> routeVariables =
+          ConfigSchema.ROUTE_KEYS.stream().map(ConfigKey::envVariable).toList();
       valid =
           "valid variables for a route: "
               + String.join(", ", routeVariables)
@@ -98,8 +96,6 @@ final class EnvLayer {
   }
 
   private static List<String> variablesOf(String section) {
-    return ConfigSchema.settingsOf(section).stream()
-        .map(s -> PREFIX + (s.section() + SEPARATOR + s.key()).toUpperCase(Locale.ROOT))
-        .toList();
+    return ConfigSchema.settingsOf(section).stream().map(ConfigKey::envVariable).toList();
   }
 }

@@ -71,7 +71,7 @@ final class FileLayer {
     for (Map.Entry<String, NodeTuple> e : entries(mapping, section + ".").entrySet()) {
       String path = section + "." + e.getKey();
       NodeTuple tuple = e.getValue();
-      ConfigSchema.Setting setting = ConfigSchema.setting(section, e.getKey()).orElse(null);
+      ConfigKey<?> setting = ConfigSchema.setting(section, e.getKey()).orElse(null);
       if (setting == null) {
         problems.add(
             path,
@@ -79,7 +79,7 @@ final class FileLayer {
             origin(tuple.getKeyNode()));
         continue;
       }
-      scalar(path, setting.expected(), tuple.getValueNode());
+      scalar(path, setting.type().expected(), tuple.getValueNode());
     }
   }
 
@@ -109,7 +109,7 @@ final class FileLayer {
 
   private void applyRoute(String name, NodeTuple tuple) {
     String path = ConfigSchema.PROVIDERS + "." + name;
-    String routeKeys = String.join(", ", ConfigSchema.ROUTE_KEYS);
+    String routeKeys = ConfigSchema.routeKeyList();
     MappingNode mapping = mappingOrNull(path, tuple.getValueNode(), "keys " + routeKeys);
     if (mapping == null && !isNull(tuple.getValueNode())) {
       return;
@@ -121,7 +121,8 @@ final class FileLayer {
     for (Map.Entry<String, NodeTuple> e : entries(mapping, path + ".").entrySet()) {
       String key = e.getKey();
       NodeTuple keyTuple = e.getValue();
-      if (!ConfigSchema.isRouteKey(key)) {
+      ConfigKey<?> routeKey = ConfigSchema.routeKey(key).orElse(null);
+      if (routeKey == null) {
         problems.add(
             path + "." + key,
             "unknown key; valid keys in " + path + ": " + routeKeys,
@@ -129,7 +130,7 @@ final class FileLayer {
         continue;
       }
       RawValue value =
-          scalarValue(path + "." + key, ConfigSchema.routeKeyExpects(key), keyTuple.getValueNode());
+          scalarValue(path + "." + key, routeKey.type().expected(), keyTuple.getValueNode());
       if (value != null) {
         route.put(key, value);
       }

@@ -2,17 +2,51 @@ package ai.numio.lmgate.config;
 
 import ai.numio.lmgate.route.Route;
 import java.nio.file.Path;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The whole validated configuration. Built once by {@link ConfigLoader}; immutable.
+ *
+ * <p>Every record checks its values against the key's rule in its constructor, so a configuration
+ * built in code meets the same rules as a loaded one; an invalid value raises an {@link
+ * IllegalArgumentException} naming the key, e.g. {@code server.port: must be between 1 and 65535,
+ * got 0}. (The loader checks first, to report every problem at once with its origin.)
  *
  * @param routes in configuration order; prefixes are unique
  */
 public record LMGateConfig(
     Server server, Auth auth, Stats stats, Upstream upstream, Logging logging, List<Route> routes) {
 
+  /**
+   * Checks that every section and route is given and that each route has its own prefix.
+   *
+   * @throws IllegalArgumentException naming the key, for a missing section or route, or two routes
+   *     with the same prefix
+   */
   public LMGateConfig {
+    requireSection("server", server);
+    requireSection("auth", auth);
+    requireSection("stats", stats);
+    requireSection("upstream", upstream);
+    requireSection("logging", logging);
+    requireSection(ConfigSchema.PROVIDERS, routes);
+    Map<String, String> routeByPrefix = new HashMap<>();
+    for (Route route : routes) {
+      requireSection(ConfigSchema.PROVIDERS, route);
+      String owner = routeByPrefix.putIfAbsent(route.prefix(), route.name());
+      if (owner != null) {
+        throw new IllegalArgumentException(
+            "providers: routes '"
+                + owner
+                + "' and '"
+                + route.name()
+                + "' have the same prefix '"
+                + route.prefix()
+                + "'");
+      }
+    }
     routes = List.copyOf(routes);
   }
 
@@ -25,18 +59,53 @@ public record LMGateConfig(
   }
 
   /** {@code server.*}. */
-  public record Server(String host, int port, int shutdownGraceSeconds, ErrorFormat errorFormat) {}
+  public record Server(String host, int port, int shutdownGraceSeconds, ErrorFormat errorFormat) {
+    /**
+     * Checks each value against its key's rule.
+     *
+     * @throws IllegalArgumentException naming the key of an invalid value
+     */
+    public Server {
+      ConfigSchema.SERVER_HOST.require(host);
+      ConfigSchema.SERVER_PORT.require(port);
+      ConfigSchema.SERVER_SHUTDOWN_GRACE_SECONDS.require(shutdownGraceSeconds);
+      ConfigSchema.SERVER_ERROR_FORMAT.require(errorFormat);
+    }
+  }
 
-  /** {@code auth.*}; the path is absolute. */
-  public record Auth(Path allowlistPath, int pollIntervalSeconds) {}
+  /** {@code auth.*}; the loader gives an absolute path. */
+  public record Auth(Path allowlistPath, int pollIntervalSeconds) {
+    /**
+     * Checks each value against its key's rule.
+     *
+     * @throws IllegalArgumentException naming the key of an invalid value
+     */
+    public Auth {
+      ConfigSchema.AUTH_ALLOWLIST_PATH.require(allowlistPath);
+      ConfigSchema.AUTH_POLL_INTERVAL_SECONDS.require(pollIntervalSeconds);
+    }
+  }
 
-  /** {@code stats.*}; the path is absolute. */
+  /** {@code stats.*}; the loader gives an absolute path. */
   public record Stats(
       Path outputPath,
       int flushIntervalSeconds,
       long maxFileBytes,
       int queueCapacity,
-      int maxEventBytes) {}
+      int maxEventBytes) {
+    /**
+     * Checks each value against its key's rule.
+     *
+     * @throws IllegalArgumentException naming the key of an invalid value
+     */
+    public Stats {
+      ConfigSchema.STATS_OUTPUT_PATH.require(outputPath);
+      ConfigSchema.STATS_FLUSH_INTERVAL_SECONDS.require(flushIntervalSeconds);
+      ConfigSchema.STATS_MAX_FILE_BYTES.require(maxFileBytes);
+      ConfigSchema.STATS_QUEUE_CAPACITY.require(queueCapacity);
+      ConfigSchema.STATS_MAX_EVENT_BYTES.require(maxEventBytes);
+    }
+  }
 
   /**
    * {@code upstream.*}.
@@ -45,8 +114,33 @@ public record LMGateConfig(
    *     requests (off by default: the provider sees the request as the client sent it)
    */
   public record Upstream(
-      int connectTimeoutSeconds, int idleTimeoutSeconds, boolean forwardedHeaders) {}
+      int connectTimeoutSeconds, int idleTimeoutSeconds, boolean forwardedHeaders) {
+    /**
+     * Checks each value against its key's rule.
+     *
+     * @throws IllegalArgumentException naming the key of an invalid value
+     */
+    public Upstream {
+      ConfigSchema.UPSTREAM_CONNECT_TIMEOUT_SECONDS.require(connectTimeoutSeconds);
+      ConfigSchema.UPSTREAM_IDLE_TIMEOUT_SECONDS.require(idleTimeoutSeconds);
+    }
+  }
 
-  /** {@code logging.*}; level is one of TRACE, DEBUG, INFO, WARN, ERROR, OFF. */
-  public record Logging(String level) {}
+  /** {@code logging.*}. */
+  public record Logging(LogLevel level) {
+    /**
+     * Checks that a level is given.
+     *
+     * @throws IllegalArgumentException if the level is null
+     */
+    public Logging {
+      ConfigSchema.LOGGING_LEVEL.require(level);
+    }
+  }
+
+  private static void requireSection(String key, Object value) {
+    if (value == null) {
+      throw new IllegalArgumentException(key + ": must be given, got null");
+    }
+  }
 }

@@ -48,14 +48,14 @@ final class RawSettings {
   /** The built-in defaults of SPEC §7. */
   static RawSettings defaults() {
     RawSettings raw = new RawSettings();
-    for (ConfigSchema.Setting s : ConfigSchema.SETTINGS) {
-      raw.put(s.path(), new RawValue(s.defaultText(), DEFAULT_ORIGIN));
+    for (ConfigKey<?> key : ConfigSchema.SETTINGS) {
+      raw.put(key.path(), new RawValue(key.defaultText(), DEFAULT_ORIGIN));
     }
     for (ConfigSchema.DefaultRoute r : ConfigSchema.DEFAULT_ROUTES) {
       RawRoute route = raw.route(r.name(), DEFAULT_ORIGIN);
-      route.put(ConfigSchema.PREFIX, new RawValue(r.prefix(), DEFAULT_ORIGIN));
-      route.put(ConfigSchema.UPSTREAM, new RawValue(r.upstream(), DEFAULT_ORIGIN));
-      route.put(ConfigSchema.FORMAT, new RawValue(r.format(), DEFAULT_ORIGIN));
+      route.put(ConfigSchema.ROUTE_PREFIX.name(), new RawValue(r.prefix(), DEFAULT_ORIGIN));
+      route.put(ConfigSchema.ROUTE_UPSTREAM.name(), new RawValue(r.upstream(), DEFAULT_ORIGIN));
+      route.put(ConfigSchema.ROUTE_FORMAT.name(), new RawValue(r.format(), DEFAULT_ORIGIN));
     }
     return raw;
   }

@@ -13,9 +13,10 @@ import java.io.IOException;
  * <p>The text is a sequence of root values. A root object is one document; a root array's object
  * elements are documents each (Gemini's streamed arrays). A document's values are applied to the
  * result only when the document closes, so a truncated or malformed document never contributes a
- * half-read value. Fields are recognised by their path inside the document, whatever the route's
- * format, so a body is metered by what it is (Claude on Vertex speaks Anthropic on the google
- * route): see {@link #field}.
+ * half-read value; only a document {@link #cut} at the event cap counts what it completed. Fields
+ * are recognised by their path inside the document, whatever the route's format, so a body is
+ * metered by what it is (Claude on Vertex speaks Anthropic on the google route): see {@link
+ * #field}.
  */
 final class UsageJsonReader {
 
@@ -75,6 +76,21 @@ final class UsageJsonReader {
     if (broken || depth != 0 || elider.inString()) {
       newParser();
     }
+  }
+
+  /**
+   * Cuts the current value short (an SSE event at {@code stats.max_event_bytes}): the fields of its
+   * open document that were complete count, as if the document had closed there; everything after,
+   * up to {@link #endValue()}, is ignored. A value is complete once the parser has read its end: a
+   * string's closing quote, the byte after a number. A value that was already malformed contributes
+   * nothing.
+   */
+  void cut() {
+    if (!broken && docDepth > 0) {
+      result.applyDocument(doc);
+      docDepth = 0;
+    }
+    broken = true;
   }
 
   /** Ends the input: a root value still open is incomplete and contributes nothing. */

@@ -12,9 +12,9 @@ import org.slf4j.LoggerFactory;
  * <p>It reads a copy and never holds the body: gzip/deflate are decoded through a fixed buffer, SSE
  * is split without holding a line, JSON is parsed by Jackson's non-blocking parser with long
  * strings elided, so an exchange keeps a small bounded state however large or long the response. An
- * SSE event is read up to {@code maxEventBytes} of data; the rest of a larger event is skipped (a
- * JSON value that closed within the limit still counts). Nothing here throws into the caller: a
- * body the meter cannot read yields null fields.
+ * SSE event is read up to {@code maxEventBytes} of data: the usage fields complete before that cap
+ * count, the rest of a larger event is ignored (the cap bounds work, not memory). Nothing here
+ * throws into the caller: a body the meter cannot read yields null fields.
  *
  * <p>One meter serves one exchange; calls must not overlap (they may come from different threads
  * one after another, as container callbacks do).
@@ -38,8 +38,8 @@ public final class UsageMeter {
   private boolean stopped;
   private boolean errorEventSeen;
   private long eventBytes;
-  private boolean eventSkipped;
-  private long skippedEvents;
+  private boolean eventCut;
+  private long cutEvents;
   private Usage usage;
 
   /** A meter that reads at most {@code maxEventBytes} of any SSE event's data. */
@@ -143,9 +143,9 @@ public final class UsageMeter {
     return usage;
   }
 
-  /** SSE events skipped because their data exceeded {@code maxEventBytes}. */
-  public long skippedEvents() {
-    return skippedEvents;
+  /** SSE events cut at {@code maxEventBytes}: their data beyond the cap was not read. */
+  public long cutEvents() {
+    return cutEvents;
   }
 
   /**
@@ -176,19 +176,22 @@ public final class UsageMeter {
         || type.startsWith("multipart/");
   }
 
-  /** Streams each event's data into the JSON reader, within the size cap. */
+  /**
+   * Streams each event's data into the JSON reader up to the size cap, exactly there however the
+   * bytes were cut into chunks; at the cap the event's value is {@link UsageJsonReader#cut cut}.
+   */
   private final class EventListener implements SseReader.Listener {
     @Override
     public void data(byte[] bytes, int offset, int length) {
-      if (eventSkipped) {
+      if (eventCut) {
         return;
       }
       long room = maxEventBytes - eventBytes;
-      if (length > room) { // read exactly the cap, however the bytes were cut into chunks
+      if (length > room) {
         if (room > 0) {
           json.accept(bytes, offset, (int) room);
         }
-        skipRestOfEvent();
+        cutEvent();
         return;
       }
       eventBytes += length;
@@ -197,20 +200,21 @@ public final class UsageMeter {
 
     @Override
     public void dataLineEnd() {
-      if (eventSkipped) {
+      if (eventCut) {
         return;
       }
       if (eventBytes >= maxEventBytes) {
-        skipRestOfEvent();
+        cutEvent();
         return;
       }
       eventBytes++;
       json.accept(NEWLINE, 0, 1);
     }
 
-    private void skipRestOfEvent() {
-      eventSkipped = true;
-      skippedEvents++;
+    private void cutEvent() {
+      json.cut();
+      eventCut = true;
+      cutEvents++;
     }
 
     @Override
@@ -218,12 +222,14 @@ public final class UsageMeter {
       if (errorEvent) {
         errorEventSeen = true;
       }
-      if (eventSkipped) {
-        log.debug("SSE event over stats.max_event_bytes ({} bytes) skipped", maxEventBytes);
+      if (eventCut) {
+        log.debug(
+            "SSE event over stats.max_event_bytes ({} bytes): the rest of it was not metered",
+            maxEventBytes);
       }
       json.endValue();
       eventBytes = 0;
-      eventSkipped = false;
+      eventCut = false;
     }
   }
 

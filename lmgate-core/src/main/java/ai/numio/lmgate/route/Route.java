@@ -10,4 +10,42 @@ import java.net.URI;
  * @param upstream absolute http(s) URI, optionally with a base path, never with a query
  * @param format the API family the upstream speaks
  */
-public record Route(String name, String prefix, URI upstream, Format format) {}
+public record Route(String name, String prefix, URI upstream, Format format) {
+
+  /**
+   * Checks the route as the {@link Router} will use it.
+   *
+   * @throws IllegalArgumentException naming the route, for a missing value, a prefix not of the
+   *     form {@code /name/} (one or more segments) or an upstream that is not an absolute http(s)
+   *     URL with a host and without user info, query or fragment
+   */
+  public Route {
+    if (name == null || name.isEmpty()) {
+      throw new IllegalArgumentException("a route needs a name");
+    }
+    String problem = prefix == null ? "is missing" : prefixProblem(prefix);
+    if (problem != null) {
+      throw new IllegalArgumentException(
+          "route '"
+              + name
+              + "': prefix "
+              + problem
+              + "; give a prefix of the form /name/, like /"
+              + name
+              + "/");
+    }
+    UpstreamTarget.of(name, upstream);
+    if (format == null) {
+      throw new IllegalArgumentException(
+          "route '" + name + "': format is missing; give openai, anthropic or google");
+    }
+  }
+
+  private static String prefixProblem(String prefix) {
+    if (prefix.length() < 3 || prefix.charAt(0) != '/' || !prefix.endsWith("/")) {
+      return "'" + prefix + "' does not start and end with '/' around a name";
+    }
+    String pathProblem = RawPath.problem(prefix);
+    return pathProblem == null ? null : "'" + prefix + "' is not usable: " + pathProblem;
+  }
+}

@@ -91,29 +91,11 @@ public final class Router {
     return notFound;
   }
 
+  /** A route prepared for matching; its constructor checked its prefix and upstream. */
   private static Compiled compile(Route route) {
     String prefix = route.prefix();
-    String problem = prefix == null ? "is missing" : prefixProblem(prefix);
-    if (problem != null) {
-      throw new IllegalArgumentException(
-          "route '"
-              + route.name()
-              + "': prefix "
-              + problem
-              + "; give a prefix of the form /name/, like /"
-              + route.name()
-              + "/");
-    }
     String normalized = RawPath.normalizedHead(prefix, Integer.MAX_VALUE);
     return new Compiled(route, normalized, RawPath.slashes(prefix), UpstreamTarget.of(route));
-  }
-
-  private static String prefixProblem(String prefix) {
-    if (prefix.length() < 3 || prefix.charAt(0) != '/' || !prefix.endsWith("/")) {
-      return "'" + prefix + "' does not start and end with '/' around a name";
-    }
-    String pathProblem = RawPath.problem(prefix);
-    return pathProblem == null ? null : "'" + prefix + "' is not usable: " + pathProblem;
   }
 
   /** A route prepared for matching: its prefix in normalized form, and its upstream. */

@@ -7,6 +7,10 @@ import java.util.Locale;
  * Where a route's requests go, prepared once from its configured upstream so that building each
  * request's URI is one string concatenation.
  *
+ * <p>Origin and {@code Host} come from the raw authority, so a host name with {@code _} (a Docker
+ * Compose service name such as {@code my_vllm}, in which {@link URI} finds no host) is kept as
+ * written.
+ *
  * @param origin {@code scheme://authority} as configured (scheme in lower case), e.g. {@code
  *     https://api.openai.com} or {@code http://127.0.0.1:9999}
  * @param basePath the upstream's raw base path without trailing slash, {@code ""} if none, e.g.
@@ -16,20 +20,28 @@ import java.util.Locale;
  */
 public record UpstreamTarget(String origin, String basePath, String hostHeader) {
 
+  /** Derives the target of {@code route}'s upstream (checked when the route was made). */
+  public static UpstreamTarget of(Route route) {
+    return of(route.name(), route.upstream());
+  }
+
   /**
-   * Derives the target of {@code route}'s upstream.
+   * The target of an upstream, for the route of that name.
    *
    * @throws IllegalArgumentException naming the route, if the upstream is not an absolute http(s)
    *     URL with a host and without user info, query or fragment
    */
-  public static UpstreamTarget of(Route route) {
-    URI upstream = route.upstream();
+  static UpstreamTarget of(String route, URI upstream) {
+    if (upstream == null) {
+      throw invalid(route, "is missing");
+    }
     String scheme =
         upstream.getScheme() == null ? "" : upstream.getScheme().toLowerCase(Locale.ROOT);
     String authority = upstream.getRawAuthority();
     if (!(scheme.equals("http") || scheme.equals("https"))
         || authority == null
-        || authority.isEmpty()) {
+        || authority.isEmpty()
+        || authority.charAt(0) == ':') {
       throw invalid(route, "'" + upstream + "' is not an absolute http(s) URL");
     }
     if (authority.indexOf('@') >= 0) {
@@ -83,10 +95,10 @@ public record UpstreamTarget(String origin, String basePath, String hostHeader) 
     return port.isEmpty() || port.equals(defaultPort) ? authority.substring(0, colon) : authority;
   }
 
-  private static IllegalArgumentException invalid(Route route, String problem) {
+  private static IllegalArgumentException invalid(String route, String problem) {
     return new IllegalArgumentException(
         "route '"
-            + route.name()
+            + route
             + "': upstream "
             + problem
             + "; give a URL like https://api.openai.com or http://127.0.0.1:8000/base");

@@ -34,9 +34,9 @@ class ConfigLoaderTest {
         new LMGateConfig.Server("0.0.0.0", 8080, 30, ErrorFormat.LMGATE),
         new LMGateConfig.Auth(fx.dir.resolve("data/allowlist.csv"), 30),
         new LMGateConfig.Stats(
-            fx.dir.resolve("data/stats.jsonl"), 10, 104_857_600L, 100_000, 1_048_576),
+            fx.dir.resolve("data/stats.jsonl"), 10, 104_857_600L, 100_000, 67_108_864),
         new LMGateConfig.Upstream(10, 300, false),
-        new LMGateConfig.Logging("INFO"),
+        new LMGateConfig.Logging(LogLevel.INFO),
         List.of(OPENAI, ANTHROPIC, GOOGLE, GEMINI));
   }
 
@@ -120,7 +120,7 @@ class ConfigLoaderTest {
             new LMGateConfig.Stats(
                 fx.dir.resolve("out/usage.jsonl"), 2, 10_737_418_240L, 500, 65_536));
     assertThat(config.upstream()).isEqualTo(new LMGateConfig.Upstream(3, 3600, false));
-    assertThat(config.logging()).isEqualTo(new LMGateConfig.Logging("DEBUG"));
+    assertThat(config.logging()).isEqualTo(new LMGateConfig.Logging(LogLevel.DEBUG));
     assertThat(config.routes())
         .containsExactly(
             new Route(

@@ -59,7 +59,7 @@ class EnvOverridesTest {
                 new LMGateConfig.Stats(
                     Path.of("/var/lib/lmgate/stats.jsonl"), 1, 5_368_709_120L, 1000, 4096),
                 new LMGateConfig.Upstream(2, 60, true),
-                new LMGateConfig.Logging("WARN"),
+                new LMGateConfig.Logging(LogLevel.WARN),
                 List.of(
                     new Route(
                         "openai", "/openai/", URI.create("http://127.0.0.1:9999"), Format.OPENAI),

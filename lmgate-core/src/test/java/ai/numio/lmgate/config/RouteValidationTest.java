@@ -163,7 +163,12 @@ class RouteValidationTest {
     "'https://api.example.com/v1#top', it has a fragment",
     "'https://api.example.com/?', it has a query string",
     "http:relative, it has no valid host",
-    "https://host:0, the port 0 is not between 1 and 65535"
+    "https://host:0, the port 0 is not between 1 and 65535",
+    "http://my_vllm:0, the port 0 is not between 1 and 65535",
+    "http://my_vllm:70000, the port 70000 is not between 1 and 65535",
+    "'http://my_vllm$:8000', it has no valid host",
+    "'http://_a..b_:8000', it has no valid host",
+    "'http://:8000', it has no valid host"
   })
   void anUpstreamThatIsNotAnAbsoluteHttpUrlIsAnError(String upstream, String reason)
       throws Exception {
@@ -193,12 +198,23 @@ class RouteValidationTest {
     "http://127.0.0.1:9999/base/, http://127.0.0.1:9999/base",
     "http://127.0.0.1:9999/base//, http://127.0.0.1:9999/base",
     "HTTPS://API.Example.com/v1, https://API.Example.com/v1",
-    "'http://[::1]:8000', 'http://[::1]:8000'"
+    "'http://[::1]:8000', 'http://[::1]:8000'",
+    "http://my_vllm:8000/, http://my_vllm:8000",
+    "HTTP://My_Upstream/v1/, http://My_Upstream/v1",
+    "https://vllm_1.models_net, https://vllm_1.models_net"
   })
   void upstreamsMayCarryABasePathAndLoseTrailingSlashes(String text, String expected)
       throws Exception {
     assertThat(onlyRoute("openai", "{ upstream: '" + text + "' }").upstream())
         .isEqualTo(URI.create(expected));
+  }
+
+  @Test
+  void aComposeServiceNameWithCredentialsIsRejectedWithoutEchoingThem() throws Exception {
+    assertThat(fx.problemsOf("providers:\n  openai:\n    upstream: http://me:s3cret@my_vllm\n"))
+        .containsExactly(
+            "providers.openai.upstream: must not contain user info (user:password@); clients"
+                + " send their own API keys (config/lmgate.yaml line 3)");
   }
 
   @Test

@@ -111,8 +111,7 @@ class ValueValidationTest {
 
   @ParameterizedTest
   @CsvSource({"trace, TRACE", "Debug, DEBUG", "INFO, INFO", "warn, WARN", "error, ERROR"})
-  void logLevelsAreCaseInsensitiveAndStoredUpperCase(String text, String expected)
-      throws Exception {
+  void logLevelsAreCaseInsensitive(String text, LogLevel expected) throws Exception {
     fx.writeDefaultFile("logging:\n  level: " + text + "\n");
 
     assertThat(fx.load().logging().level()).isEqualTo(expected);
@@ -122,7 +121,7 @@ class ValueValidationTest {
   void offIsALogLevelEvenThoughYamlWouldReadItAsABoolean() throws Exception {
     fx.writeDefaultFile("logging:\n  level: off\n");
 
-    assertThat(fx.load().logging().level()).isEqualTo("OFF");
+    assertThat(fx.load().logging().level()).isEqualTo(LogLevel.OFF);
   }
 
   @Test
@@ -131,6 +130,22 @@ class ValueValidationTest {
         .containsExactly(
             "logging.level: unknown level \"verbose\"; valid levels: TRACE, DEBUG, INFO, WARN,"
                 + " ERROR, OFF (config/lmgate.yaml line 2)");
+  }
+
+  @ParameterizedTest
+  @CsvSource({"lmgate, LMGATE", "provider, PROVIDER", "Provider, PROVIDER"})
+  void errorFormatsAreCaseInsensitive(String text, ErrorFormat expected) throws Exception {
+    fx.writeDefaultFile("server:\n  error_format: " + text + "\n");
+
+    assertThat(fx.load().server().errorFormat()).isEqualTo(expected);
+  }
+
+  @Test
+  void anUnknownErrorFormatListsTheValidOnes() throws Exception {
+    assertThat(problemsOfSetting("server", "error_format", "openai"))
+        .containsExactly(
+            "server.error_format: unknown error format \"openai\"; valid error formats: lmgate,"
+                + " provider (config/lmgate.yaml line 2)");
   }
 
   @Test

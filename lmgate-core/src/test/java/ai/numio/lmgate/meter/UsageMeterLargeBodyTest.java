@@ -69,7 +69,7 @@ class UsageMeterLargeBodyTest {
             + "\"completion_tokens_details\":{\"reasoning_tokens\":0}}}\n\ndata: [DONE]\n\n");
     assertThat(meter.finish())
         .isEqualTo(new Usage("gpt-4o-mini-2024-07-18", 9L, 261000L, 0L, null, 0L, null, true));
-    assertThat(meter.skippedEvents()).isZero();
+    assertThat(meter.cutEvents()).isZero();
     assertThat(meter.retainedStringHighWater())
         .isLessThanOrEqualTo(UsageJsonReader.KEEP_STRING_BYTES);
   }

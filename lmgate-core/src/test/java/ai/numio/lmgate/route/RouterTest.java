@@ -454,28 +454,6 @@ class RouterTest {
         .hasMessageStartingWith("routes 'openai' and 'other' have the same prefix '/op%65nai/'");
   }
 
-  @ParameterizedTest
-  @CsvSource(
-      delimiter = '|',
-      value = {
-        "groq | prefix 'groq' does not start and end with '/' around a name",
-        "/groq | prefix '/groq' does not start and end with '/' around a name",
-        "groq/ | prefix 'groq/' does not start and end with '/' around a name",
-        "/ | prefix '/' does not start and end with '/' around a name",
-        "// | prefix '//' does not start and end with '/' around a name",
-        "/a//b/ | prefix '/a//b/' is not usable: path has an empty segment ('//') at offset 2",
-        "/../ | prefix '/../' is not usable: path has a '.' or '..' segment",
-        "/a b/ | prefix '/a b/' is not usable: path has a space at offset 2",
-      })
-  void malformedPrefixesAreRefusedNamingTheRoute(String prefix, String problem) {
-    Route bad = new Route("groq", prefix, URI.create("https://api.groq.com"), Format.OPENAI);
-
-    assertThatThrownBy(() -> new Router(List.of(bad)))
-        .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageStartingWith("route 'groq': " + problem)
-        .hasMessageEndingWith("; give a prefix of the form /name/, like /groq/");
-  }
-
   @Test
   void nullPathIsAProgrammingError() {
     assertThatThrownBy(() -> router.match(null)).isInstanceOf(NullPointerException.class);

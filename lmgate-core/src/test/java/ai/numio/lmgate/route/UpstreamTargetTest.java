@@ -29,6 +29,9 @@ class UpstreamTargetTest {
     "https://api.example.com:443, https://api.example.com:443/v1/x",
     "http://[::1]:8000, http://[::1]:8000/v1/x",
     "http://vllm_server:8000, http://vllm_server:8000/v1/x",
+    "http://my_vllm, http://my_vllm/v1/x",
+    "HTTP://My_Vllm:8000/base/, http://My_Vllm:8000/base/v1/x",
+    "https://vllm_1.models_net, https://vllm_1.models_net/v1/x",
   })
   void joinsOriginBasePathAndRemainder(String upstream, String expected) {
     assertThat(target(upstream).uri("v1/x", null)).isEqualTo(expected);
@@ -47,6 +50,10 @@ class UpstreamTargetTest {
     "http://[::1]:80, [::1]",
     "http://[::1]:8000, [::1]:8000",
     "http://vllm_server:8000, vllm_server:8000",
+    "http://my_vllm, my_vllm",
+    "http://my_vllm:80/base, my_vllm",
+    "https://my_vllm:443, my_vllm",
+    "https://my_vllm:80, my_vllm:80",
   })
   void hostHeaderIsTheAuthorityWithoutDefaultPort(String upstream, String host) {
     assertThat(target(upstream).hostHeader()).isEqualTo(host);
@@ -71,6 +78,7 @@ class UpstreamTargetTest {
         "/relative/path",
         "mailto:ops@example.com",
         "https:///no-host",
+        "http://:8000",
       })
   void notAnAbsoluteHttpUrlIsRefused(String upstream) {
     assertThatThrownBy(() -> target(upstream))
@@ -92,7 +100,12 @@ class UpstreamTargetTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {"https://user:s3cr3t@host", "http://s3cr3t@127.0.0.1:9999"})
+  @ValueSource(
+      strings = {
+        "https://user:s3cr3t@host",
+        "http://s3cr3t@127.0.0.1:9999",
+        "http://user:s3cr3t@my_vllm:8000"
+      })
   void userInfoIsRefusedWithoutEchoingIt(String upstream) {
     assertThatThrownBy(() -> target(upstream))
         .isInstanceOf(IllegalArgumentException.class)

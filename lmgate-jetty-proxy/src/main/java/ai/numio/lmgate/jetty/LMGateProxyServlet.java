@@ -19,6 +19,7 @@ import jakarta.servlet.ServletOutputStream;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
+import java.net.URI;
 import java.util.List;
 import org.eclipse.jetty.client.HttpClient;
 import org.eclipse.jetty.client.Request;
@@ -95,6 +96,30 @@ public final class LMGateProxyServlet extends ProxyServlet {
   @Override
   protected String rewriteTarget(HttpServletRequest request) {
     return ProxiedExchange.of(request).target; // built and checked once, in service()
+  }
+
+  /**
+   * An upstream host that {@link URI} cannot parse — a Docker Compose service name with {@code _},
+   * such as {@code my_vllm} — leaves the target without a host, which Jetty's client refuses: the
+   * request is made for a placeholder host and then given the real one, which Jetty resolves and
+   * sends as {@code Host}.
+   */
+  @Override
+  protected Request newProxyRequest(HttpServletRequest request, String target) {
+    URI uri = URI.create(target); // checked when the request was admitted
+    if (uri.getHost() != null || uri.getRawAuthority() == null) {
+      return super.newProxyRequest(request, target);
+    }
+    String authority = uri.getRawAuthority();
+    int colon = authority.lastIndexOf(':');
+    String host = colon < 0 ? authority : authority.substring(0, colon);
+    String placeholder = "upstream.invalid" + (colon < 0 ? "" : authority.substring(colon));
+    String rewritten =
+        uri.getScheme()
+            + "://"
+            + placeholder
+            + target.substring(target.indexOf(authority) + authority.length());
+    return super.newProxyRequest(request, rewritten).host(host);
   }
 
   @Override

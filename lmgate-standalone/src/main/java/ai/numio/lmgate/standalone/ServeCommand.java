@@ -3,6 +3,7 @@ package ai.numio.lmgate.standalone;
 import ai.numio.lmgate.auth.AllowListException;
 import ai.numio.lmgate.config.LMGateConfig;
 import ai.numio.lmgate.config.LoadedConfig;
+import ai.numio.lmgate.config.LogLevel;
 import ai.numio.lmgate.jetty.LMGateServer;
 import ai.numio.lmgate.route.Route;
 import ch.qos.logback.classic.Level;
@@ -159,10 +160,22 @@ final class ServeCommand {
         config.stats().flushIntervalSeconds());
   }
 
-  private static void setLevel(String level) {
+  private static void setLevel(LogLevel level) {
     if (LoggerFactory.getILoggerFactory() instanceof LoggerContext context) {
-      context.getLogger("ai.numio.lmgate").setLevel(Level.toLevel(level, Level.INFO));
+      context.getLogger("ai.numio.lmgate").setLevel(logbackLevel(level));
     }
+  }
+
+  /** Logback's level for {@code logging.level}. */
+  static Level logbackLevel(LogLevel level) {
+    return switch (level) {
+      case TRACE -> Level.TRACE;
+      case DEBUG -> Level.DEBUG;
+      case INFO -> Level.INFO;
+      case WARN -> Level.WARN;
+      case ERROR -> Level.ERROR;
+      case OFF -> Level.OFF;
+    };
   }
 
   private static void flushLogs() {
