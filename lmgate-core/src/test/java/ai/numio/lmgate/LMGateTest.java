@@ -379,7 +379,8 @@ class LMGateTest {
       assertThat(error.headers())
           .containsEntry("Allow", "GET, POST, PUT, PATCH, DELETE, HEAD, OPTIONS");
     }
-    for (String method : new String[] {"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"}) {
+    for (String method :
+        new String[] {"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"}) {
       Admission admission =
           gate.admit(
               new IncomingRequest(

@@ -194,8 +194,8 @@ public final class ForwardingServlet extends HttpServlet {
   }
 
   /**
-   * The client's body, streamed: with its length if it gave one, else chunked; none if none
-   * ({@link ServletRequests#hasBody}: an HTTP/2 body without a length is a body too).
+   * The client's body, streamed: with its length if it gave one, else chunked; none if none ({@link
+   * ServletRequests#hasBody}: an HTTP/2 body without a length is a body too).
    */
   private static HttpRequest.BodyPublisher bodyPublisher(
       HttpServletRequest request, ClientRequestBody body) {

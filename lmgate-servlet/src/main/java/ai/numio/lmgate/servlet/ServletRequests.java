@@ -40,7 +40,8 @@ public final class ServletRequests {
     if (request.getHeader("Transfer-Encoding") != null) {
       return true;
     }
-    return !request.getProtocol().startsWith("HTTP/1.") && BODY_METHODS.contains(request.getMethod());
+    return !request.getProtocol().startsWith("HTTP/1.")
+        && BODY_METHODS.contains(request.getMethod());
   }
 
   /** The request's headers, read on demand. */
