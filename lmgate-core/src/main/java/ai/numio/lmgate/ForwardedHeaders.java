@@ -31,21 +31,23 @@ public final class ForwardedHeaders {
 
   /**
    * The headers to set upstream, in this order: {@code Via}, {@code X-Forwarded-For}, {@code
-   * X-Forwarded-Proto}, then {@code X-Forwarded-Host} if the request had a {@code Host}.
+   * X-Forwarded-Proto}, then {@code X-Forwarded-Host} if the request named its host.
    *
    * @param incoming the client's request headers
    * @param clientAddress the peer address
    * @param scheme {@code http} or {@code https}, as the client reached this gateway
+   * @param authority the host the client asked for: its {@code Host} header, or HTTP/2's {@code
+   *     :authority} (some containers give HTTP/2 requests no {@code Host}); null if none
    */
-  public static List<Header> of(Headers incoming, String clientAddress, String scheme) {
+  public static List<Header> of(
+      Headers incoming, String clientAddress, String scheme, String authority) {
     List<Header> headers = new ArrayList<>(4);
     headers.add(new Header("Via", appended(incoming.values("Via"), VIA)));
     headers.add(
         new Header("X-Forwarded-For", appended(incoming.values("X-Forwarded-For"), clientAddress)));
     headers.add(new Header("X-Forwarded-Proto", scheme));
-    String host = incoming.first("Host");
-    if (host != null) {
-      headers.add(new Header("X-Forwarded-Host", host));
+    if (authority != null && !authority.isEmpty()) {
+      headers.add(new Header("X-Forwarded-Host", authority));
     }
     return headers;
   }

@@ -14,7 +14,7 @@ class ForwardedHeadersTest {
             "Via", "1.0 lb",
             "X-Forwarded-For", "203.0.113.9",
             "Host", "gw.example:8080");
-    assertThat(ForwardedHeaders.of(incoming, "10.0.0.7", "https"))
+    assertThat(ForwardedHeaders.of(incoming, "10.0.0.7", "https", "gw.example:8080"))
         .containsExactly(
             new ForwardedHeaders.Header("Via", "1.1 edge, 1.0 lb, 1.1 lmgate"),
             new ForwardedHeaders.Header("X-Forwarded-For", "203.0.113.9, 10.0.0.7"),
@@ -24,7 +24,7 @@ class ForwardedHeadersTest {
 
   @Test
   void aFirstHopWritesItsOwnValuesOnly() {
-    assertThat(ForwardedHeaders.of(LMGateTest.headers(), "::1", "http"))
+    assertThat(ForwardedHeaders.of(LMGateTest.headers(), "::1", "http", null))
         .containsExactly(
             new ForwardedHeaders.Header("Via", "1.1 lmgate"),
             new ForwardedHeaders.Header("X-Forwarded-For", "::1"),

@@ -343,6 +343,52 @@ public abstract class GatewayContract {
   }
 
   /**
+   * A body streamed over HTTP/2 without {@code content-length} (HTTP/2 has no {@code
+   * Transfer-Encoding}) reaches the upstream whole, in every form (each container here speaks h2c;
+   * one that did not would skip this).
+   */
+  @Test
+  void anHttp2BodyWithoutALengthArrivesWhole() throws Exception {
+    byte[] body = fixture("openai/chat-nonstream.json");
+    upstream.script(
+        (request, socket, out) -> {
+          RawUpstream.chunkedHead(out, 200, "application/json");
+          RawUpstream.chunk(out, body, 0, body.length);
+          RawUpstream.lastChunk(out);
+        });
+    HttpClient h2 = HttpClient.newBuilder().version(HttpClient.Version.HTTP_2).build();
+    String sent =
+        "{\"model\":\"gpt-4o\",\"messages\":[{\"role\":\"user\",\"content\":\""
+            + "y".repeat(40_000)
+            + "\"}]}";
+    HttpResponse<String> first = // a first GET asks to upgrade the connection to h2c
+        h2.send(
+            HttpRequest.newBuilder(target.base().resolve("openai/v1/models"))
+                .header("Authorization", "Bearer " + KEY)
+                .GET()
+                .build(),
+            HttpResponse.BodyHandlers.ofString(UTF_8));
+    awaitOnlyRecord();
+    org.junit.jupiter.api.Assumptions.assumeTrue(
+        first.version() == HttpClient.Version.HTTP_2, "this form does not speak h2c");
+    HttpResponse<String> response =
+        h2.send(
+            HttpRequest.newBuilder(target.base().resolve("openai/v1/chat/completions"))
+                .header("Authorization", "Bearer " + KEY)
+                .header("Content-Type", "application/json")
+                .POST(
+                    HttpRequest.BodyPublishers.ofInputStream(
+                        () -> new java.io.ByteArrayInputStream(sent.getBytes(UTF_8))))
+                .build(),
+            HttpResponse.BodyHandlers.ofString(UTF_8));
+    assertThat(response.version()).isEqualTo(HttpClient.Version.HTTP_2);
+    assertThat(response.statusCode()).isEqualTo(200);
+    RawUpstream.Received received = upstream.received().get(upstream.received().size() - 1);
+    assertThat(received.bodyText()).isEqualTo(sent);
+    assertThat(awaitOnlyRecord().get("input_tokens").asLong()).isEqualTo(2006);
+  }
+
+  /**
    * {@code server.error_format: provider}: every answer LMGate gives itself is shaped like the
    * route's provider's errors (so official SDKs show the message), LMGate's own shape without a
    * route; the status and the usage records are as in {@code lmgate} mode.

@@ -146,7 +146,10 @@ public final class LMGateProxyServlet extends ProxyServlet {
     }
     List<ForwardedHeaders.Header> forwarded =
         ForwardedHeaders.of(
-            ServletRequests.headers(request), request.getRemoteAddr(), request.getScheme());
+            ServletRequests.headers(request),
+            request.getRemoteAddr(),
+            request.getScheme(),
+            ServletRequests.authority(request));
     proxyRequest.headers(
         headers -> forwarded.forEach(header -> headers.put(header.name(), header.value())));
   }

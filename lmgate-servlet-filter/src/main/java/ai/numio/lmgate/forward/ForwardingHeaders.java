@@ -81,7 +81,10 @@ final class ForwardingHeaders {
   private static void addForwardingHeaders(HttpServletRequest request, HttpRequest.Builder out) {
     for (ForwardedHeaders.Header header :
         ForwardedHeaders.of(
-            ServletRequests.headers(request), request.getRemoteAddr(), request.getScheme())) {
+            ServletRequests.headers(request),
+            request.getRemoteAddr(),
+            request.getScheme(),
+            ServletRequests.authority(request))) {
       out.header(header.name(), header.value());
     }
   }

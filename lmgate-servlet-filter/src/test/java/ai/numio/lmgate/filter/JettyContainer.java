@@ -12,6 +12,8 @@ import java.util.Map;
 import org.eclipse.jetty.ee10.servlet.FilterHolder;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
+import org.eclipse.jetty.http2.server.HTTP2CServerConnectionFactory;
+import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.server.handler.ContextHandlerCollection;
@@ -22,7 +24,10 @@ final class JettyContainer implements WebContainer {
   @Override
   public Running start(Path workDir, List<WebApp> apps) throws Exception {
     Server server = new Server();
-    ServerConnector connector = new ServerConnector(server);
+    // HTTP/1.1 and h2c, as the standalone gateway listens
+    ServerConnector connector =
+        new ServerConnector(
+            server, new HttpConnectionFactory(), new HTTP2CServerConnectionFactory());
     connector.setHost("127.0.0.1");
     connector.setPort(0);
     server.addConnector(connector);

@@ -40,6 +40,7 @@ final class TomcatContainer implements WebContainer {
     tomcat.setPort(0);
     Connector connector = tomcat.getConnector();
     connector.setProperty("address", "127.0.0.1");
+    connector.addUpgradeProtocol(new org.apache.coyote.http2.Http2Protocol()); // h2c beside 1.1
     Map<String, Context> contexts = new HashMap<>();
     for (WebApp app : apps) {
       Context context = tomcat.addContext(app.contextPath, base.toString());

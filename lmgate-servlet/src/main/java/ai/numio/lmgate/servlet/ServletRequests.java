@@ -44,6 +44,24 @@ public final class ServletRequests {
         && BODY_METHODS.contains(request.getMethod());
   }
 
+  /**
+   * The host the client asked for: its {@code Host} header, else (Tomcat gives HTTP/2 requests no
+   * {@code Host}, only {@code :authority}) the server name and port the container parsed from it.
+   */
+  public static String authority(HttpServletRequest request) {
+    String host = request.getHeader("Host");
+    if (host != null) {
+      return host;
+    }
+    int port = request.getServerPort();
+    boolean defaultPort =
+        port <= 0
+            || (port == 80 && "http".equals(request.getScheme()))
+            || (port == 443 && "https".equals(request.getScheme()));
+    String name = request.getServerName();
+    return name == null ? null : defaultPort ? name : name + ":" + port;
+  }
+
   /** The request's headers, read on demand. */
   public static Headers headers(HttpServletRequest request) {
     return new Headers() {

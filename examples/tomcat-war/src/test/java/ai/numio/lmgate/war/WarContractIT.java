@@ -25,7 +25,7 @@ class WarContractIT extends GatewayContract {
     Files.createDirectories(base.resolve("webapps"));
     Context context = tomcat.addWebapp("/lmgate", war.toAbsolutePath().toString());
     context.addParameter("lmgate.config", configFile.toString());
-    tomcat.getConnector(); // creates the default HTTP connector
+    tomcat.getConnector().addUpgradeProtocol(new org.apache.coyote.http2.Http2Protocol()); // h2c
     tomcat.start();
     int port = tomcat.getConnector().getLocalPort();
     return new Target() {
