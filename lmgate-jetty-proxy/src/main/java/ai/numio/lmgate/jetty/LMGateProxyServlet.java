@@ -25,6 +25,7 @@ import org.eclipse.jetty.client.HttpClient;
 import org.eclipse.jetty.client.Request;
 import org.eclipse.jetty.client.Response;
 import org.eclipse.jetty.ee10.proxy.ProxyServlet;
+import org.eclipse.jetty.ee10.servlet.ServletContextRequest;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.io.ByteBufferPool;
 import org.eclipse.jetty.io.ClientConnector;
@@ -180,6 +181,14 @@ public final class LMGateProxyServlet extends ProxyServlet {
       HttpServletRequest request, HttpServletResponse response, Request proxyRequest) {
     Exchange exchange = ProxiedExchange.of(request).exchange;
     request.getAsyncContext().addListener(new ClientDisconnect(exchange, proxyRequest));
+    // the servlet API reports a client that went away only on a read or a write; Jetty's request
+    // also sees an HTTP/2 client's connection close while the upstream has not answered yet
+    ServletContextRequest.getServletContextRequest(request)
+        .addFailureListener(
+            failure -> {
+              exchange.noteFailure(Failure.CLIENT_DISCONNECTED);
+              proxyRequest.abort(failure);
+            });
     // begun on an established connection: notified before any byte is written, so before any
     // answer to it (the commit is notified after the write, racing the upstream's reply)
     proxyRequest.onRequestBegin(sent -> exchange.onRequestSent());
