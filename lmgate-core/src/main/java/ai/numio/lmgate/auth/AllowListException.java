@@ -1,5 +1,6 @@
 package ai.numio.lmgate.auth;
 
+import ai.numio.lmgate.text.ProblemList;
 import java.util.List;
 
 /**
@@ -10,13 +11,10 @@ public final class AllowListException extends Exception {
 
   private static final long serialVersionUID = 1L;
 
-  /** At most this many problems are spelled out in the message; all are in {@link #problems()}. */
-  static final int MAX_PROBLEMS_IN_MESSAGE = 50;
-
   private final List<String> problems;
 
   AllowListException(List<String> problems) {
-    super(message(problems));
+    super(ProblemList.message(problems));
     this.problems = List.copyOf(problems);
   }
 
@@ -27,15 +25,5 @@ public final class AllowListException extends Exception {
   /** Every problem found, in file order, e.g. {@code data/allowlist.csv line 4: empty id}. */
   public List<String> problems() {
     return problems;
-  }
-
-  private static String message(List<String> problems) {
-    if (problems.size() <= MAX_PROBLEMS_IN_MESSAGE) {
-      return String.join("\n", problems);
-    }
-    return String.join("\n", problems.subList(0, MAX_PROBLEMS_IN_MESSAGE))
-        + "\n... and "
-        + (problems.size() - MAX_PROBLEMS_IN_MESSAGE)
-        + " more problems";
   }
 }

@@ -1,13 +1,10 @@
 package ai.numio.lmgate.cost;
 
 import ai.numio.lmgate.route.Format;
-import ai.numio.lmgate.text.StrictUtf8;
-import java.io.IOException;
-import java.io.StringReader;
+import ai.numio.lmgate.text.Quoted;
+import ai.numio.lmgate.text.YamlText;
 import java.math.BigDecimal;
 import java.math.BigInteger;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -17,10 +14,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.stream.Collectors;
-import org.yaml.snakeyaml.Yaml;
-import org.yaml.snakeyaml.error.Mark;
-import org.yaml.snakeyaml.error.MarkedYAMLException;
-import org.yaml.snakeyaml.error.YAMLException;
 import org.yaml.snakeyaml.nodes.MappingNode;
 import org.yaml.snakeyaml.nodes.Node;
 import org.yaml.snakeyaml.nodes.NodeTuple;
@@ -31,19 +24,18 @@ import org.yaml.snakeyaml.nodes.Tag;
 /**
  * Reads the price file of SPEC-2 §13 into a {@link PriceTable}.
  *
- * <p>UTF-8 YAML, at most {@value #MAX_BYTES} bytes, with one key {@code models}: a list of entries
- * with the keys of {@link #ENTRY_KEYS} ({@code model}, {@code input} and {@code output} required),
- * and an optional {@code long_context} mapping with the keys of {@link #LONG_CONTEXT_KEYS} ({@code
- * above_input_tokens}, {@code input} and {@code output} required). Prices are decimal numbers of
- * USD per 1 million tokens, zero or more. Every problem in the file is collected and reported
- * together, each naming the file and line.
+ * <p>UTF-8 YAML, at most {@value ai.numio.lmgate.text.YamlText#MAX_BYTES} bytes, with one key
+ * {@code models}: a list of entries with the keys of {@link #ENTRY_KEYS} ({@code model}, {@code
+ * input} and {@code output} required), and an optional {@code long_context} mapping with the keys
+ * of {@link #LONG_CONTEXT_KEYS} ({@code above_input_tokens}, {@code input} and {@code output}
+ * required). Prices are decimal numbers of USD per 1 million tokens, zero or more. Every problem in
+ * the file is collected and reported together, each naming the file and line.
  */
 public final class PriceTableLoader {
 
   /** Larger than any sane price file; guards against pointing at the wrong file. */
-  static final long MAX_BYTES = 1024 * 1024;
-
   static final List<String> TOP_KEYS = List.of("models");
+
   static final List<String> ENTRY_KEYS =
       List.of("model", "format", "input", "output", "cache_read", "cache_write", "long_context");
   static final List<String> LONG_CONTEXT_KEYS =
@@ -62,69 +54,29 @@ public final class PriceTableLoader {
    * @param displayName the file as the operator named it, used in every message
    */
   public static PriceTable load(Path file, String displayName) throws PriceTableException {
-    byte[] bytes;
     try {
-      long size = Files.size(file);
-      if (size > MAX_BYTES) {
-        throw new PriceTableException(
-            List.of(
-                displayName
-                    + ": is "
-                    + size
-                    + " bytes, too large for a price file (at most "
-                    + MAX_BYTES
-                    + "); is this the right file?"));
-      }
-      bytes = Files.readAllBytes(file);
-    } catch (NoSuchFileException e) {
-      throw new PriceTableException(List.of(displayName + ": the price file does not exist"));
-    } catch (IOException e) {
-      String message = e.getMessage();
-      throw new PriceTableException(
-          List.of(
-              displayName
-                  + ": cannot read the price file: "
-                  + e.getClass().getSimpleName()
-                  + (message == null ? "" : " " + message)));
+      return new Parse(displayName).run(YamlText.read(file, displayName, "price file"));
+    } catch (YamlText.Unusable e) {
+      throw new PriceTableException(List.of(e.getMessage()));
     }
-    return parse(bytes, displayName);
   }
 
   /** Validates the file's bytes, which must be UTF-8. */
   public static PriceTable parse(byte[] content, String source) throws PriceTableException {
-    String text;
     try {
-      text = StrictUtf8.decode(content);
-    } catch (StrictUtf8.MalformedException e) {
-      throw new PriceTableException(
-          List.of(source + " line " + e.line() + ": not valid UTF-8; save the file as UTF-8"));
+      return new Parse(source).run(YamlText.parse(content, source));
+    } catch (YamlText.Unusable e) {
+      throw new PriceTableException(List.of(e.getMessage()));
     }
-    return parse(text, source);
   }
 
   /** Validates YAML text; {@code source} names it in messages (usually the file's path). */
   public static PriceTable parse(String yaml, String source) throws PriceTableException {
-    String text = !yaml.isEmpty() && yaml.charAt(0) == '\uFEFF' ? yaml.substring(1) : yaml;
-    Node root;
     try {
-      root = new Yaml().compose(new StringReader(text));
-    } catch (MarkedYAMLException e) {
-      throw new PriceTableException(List.of(syntaxError(source, e)));
-    } catch (YAMLException e) {
-      throw new PriceTableException(List.of(source + ": invalid YAML: " + e.getMessage()));
+      return new Parse(source).run(YamlText.parse(yaml, source));
+    } catch (YamlText.Unusable e) {
+      throw new PriceTableException(List.of(e.getMessage()));
     }
-    return new Parse(source).run(root);
-  }
-
-  private static String syntaxError(String source, MarkedYAMLException e) {
-    Mark mark = e.getProblemMark() != null ? e.getProblemMark() : e.getContextMark();
-    String where =
-        mark == null
-            ? source
-            : source + " line " + (mark.getLine() + 1) + ", column " + (mark.getColumn() + 1);
-    String problem = e.getProblem() != null ? e.getProblem() : "cannot be parsed";
-    String context = e.getContext() != null ? e.getContext() + ", " : "";
-    return where + ": invalid YAML: " + context + problem;
   }
 
   /** One validation run, collecting every problem. */
@@ -458,24 +410,7 @@ public final class PriceTableLoader {
     return "a list";
   }
 
-  /** The value in double quotes, control characters escaped and long values shortened. */
   static String quote(String value) {
-    int max = 120;
-    StringBuilder out = new StringBuilder(Math.min(value.length(), max) + 8).append('"');
-    int shown = Math.min(value.length(), max);
-    for (int i = 0; i < shown; i++) {
-      char c = value.charAt(i);
-      if (c == '"' || c == '\\') {
-        out.append('\\').append(c);
-      } else if (Character.isISOControl(c)) {
-        out.append(String.format(Locale.ROOT, "\\u%04x", (int) c));
-      } else {
-        out.append(c);
-      }
-    }
-    if (shown < value.length()) {
-      out.append("...");
-    }
-    return out.append('"').toString();
+    return Quoted.of(value);
   }
 }

@@ -203,7 +203,7 @@ class PriceTableLoaderTest {
         .containsExactly(latin1 + " line 2: not valid UTF-8; save the file as UTF-8");
 
     Path big = dir.resolve("big.yaml");
-    Files.write(big, new byte[(int) PriceTableLoader.MAX_BYTES + 1]);
+    Files.write(big, new byte[(int) ai.numio.lmgate.text.YamlText.MAX_BYTES + 1]);
     assertThat(catchThrowableOfType(() -> PriceTableLoader.load(big), PriceTableException.class))
         .hasMessageContaining("too large for a price file");
 
