@@ -71,7 +71,11 @@ public final class LMGateProxyServlet extends ProxyServlet {
     }
     Admission.Admitted admitted = (Admission.Admitted) admission;
     Exchange exchange = admitted.exchange();
-    ProxiedExchange.attach(request, admitted.upstreamUri(), exchange);
+    ProxiedExchange.attach(
+        request,
+        admitted.upstreamUri(),
+        admitted.route().orElseThrow().route().upstream(),
+        exchange);
     try {
       super.service(request, response); // forwards; the callbacks observe and complete
     } catch (RuntimeException e) {
@@ -106,20 +110,20 @@ public final class LMGateProxyServlet extends ProxyServlet {
    */
   @Override
   protected Request newProxyRequest(HttpServletRequest request, String target) {
-    URI uri = URI.create(target); // checked when the request was admitted
-    if (uri.getHost() != null || uri.getRawAuthority() == null) {
-      return super.newProxyRequest(request, target);
+    ProxiedExchange proxied = ProxiedExchange.of(request);
+    if (proxied.upstream.getHost() != null) {
+      return super.newProxyRequest(request, target); // the route's URI, parsed once at start
     }
-    String authority = uri.getRawAuthority();
+    String authority = proxied.upstream.getRawAuthority();
     int colon = authority.lastIndexOf(':');
     String host = colon < 0 ? authority : authority.substring(0, colon);
-    String placeholder = "upstream.invalid" + (colon < 0 ? "" : authority.substring(colon));
-    String rewritten =
-        uri.getScheme()
-            + "://"
-            + placeholder
-            + target.substring(target.indexOf(authority) + authority.length());
-    return super.newProxyRequest(request, rewritten).host(host);
+    String origin = proxied.upstream.getScheme() + "://" + authority;
+    String placeholder =
+        proxied.upstream.getScheme()
+            + "://upstream.invalid"
+            + (colon < 0 ? "" : authority.substring(colon));
+    return super.newProxyRequest(request, placeholder + target.substring(origin.length()))
+        .host(host);
   }
 
   @Override

@@ -2,11 +2,12 @@ package ai.numio.lmgate.jetty;
 
 import ai.numio.lmgate.Exchange;
 import jakarta.servlet.http.HttpServletRequest;
+import java.net.URI;
 
 /**
- * What a proxied request carries through Jetty's proxy callbacks: where it goes and its core
- * exchange, which holds everything else (whether the client went away, whether the response
- * started, the first failure).
+ * What a proxied request carries through Jetty's proxy callbacks: where it goes, its route's
+ * upstream, and its core exchange, which holds everything else (whether the client went away,
+ * whether the response started, the first failure).
  */
 final class ProxiedExchange {
 
@@ -15,15 +16,20 @@ final class ProxiedExchange {
   /** The upstream URI: the route's upstream, the path remainder, the query as sent. */
   final String target;
 
+  /** The route's upstream, as configured. */
+  final URI upstream;
+
   final Exchange exchange;
 
-  private ProxiedExchange(String target, Exchange exchange) {
+  private ProxiedExchange(String target, URI upstream, Exchange exchange) {
     this.target = target;
+    this.upstream = upstream;
     this.exchange = exchange;
   }
 
-  static ProxiedExchange attach(HttpServletRequest request, String target, Exchange exchange) {
-    ProxiedExchange proxied = new ProxiedExchange(target, exchange);
+  static ProxiedExchange attach(
+      HttpServletRequest request, String target, URI upstream, Exchange exchange) {
+    ProxiedExchange proxied = new ProxiedExchange(target, upstream, exchange);
     request.setAttribute(ATTRIBUTE, proxied);
     return proxied;
   }
