@@ -1,5 +1,7 @@
 package ai.numio.lmgate.auth;
 
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.Function;
@@ -155,5 +157,44 @@ public final class ApiKeys {
       }
     }
     return false;
+  }
+
+  /**
+   * The Gemini API also takes its key from the {@code key} query parameter, and servers differ in
+   * how they read a query: a parameter whose name is {@code key} or a credential header's name, in
+   * any case, with {@code _} for {@code -}, between {@code &} or {@code ;} separators, must carry
+   * the key that was checked, or the provider might use a key the gate never saw.
+   */
+  public static boolean queryKeyAgrees(String rawQuery, String apiKey) {
+    if (rawQuery == null || rawQuery.isEmpty()) {
+      return true;
+    }
+    for (String pair : rawQuery.split("[&;]", -1)) {
+      int eq = pair.indexOf('=');
+      String name = decode(eq < 0 ? pair : pair.substring(0, eq));
+      if (isCredentialParameter(name)) {
+        String value = eq < 0 ? "" : decode(pair.substring(eq + 1));
+        if (!value.equals(apiKey)) {
+          return false;
+        }
+      }
+    }
+    return true;
+  }
+
+  private static boolean isCredentialParameter(String name) {
+    String normalized = name.trim().toLowerCase(Locale.ROOT).replace('_', '-');
+    return normalized.equals("key") || normalized.equals("apikey") || isCredentialName(normalized);
+  }
+
+  private static String decode(String s) {
+    if (s.indexOf('%') < 0 && s.indexOf('+') < 0) {
+      return s;
+    }
+    try {
+      return URLDecoder.decode(s, StandardCharsets.UTF_8);
+    } catch (IllegalArgumentException e) {
+      return "\u0000invalid"; // never equal to a key
+    }
   }
 }

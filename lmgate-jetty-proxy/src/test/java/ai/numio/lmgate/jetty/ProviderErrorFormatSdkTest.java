@@ -136,6 +136,18 @@ class ProviderErrorFormatSdkTest {
     assertThat(gateway.awaitOnlyRecord().get("status").asInt()).isEqualTo(502);
   }
 
+  /** Jetty's own answers (a malformed request) take the shape of the path's route too. */
+  @Test
+  void theHttpServersOwnRefusalsAreShapedByThePathsRoute() throws Exception {
+    String routed = gateway.raw("GET /anthropic/v1/models HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n");
+    assertThat(routed).startsWith("HTTP/1.1 400 ");
+    assertThat(routed.substring(routed.indexOf("\r\n\r\n") + 4))
+        .startsWith("{\"type\":\"error\",\"error\":{\"type\":\"invalid_request_error\",");
+    String unrouted = gateway.raw("GET /nowhere HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n");
+    assertThat(unrouted.substring(unrouted.indexOf("\r\n\r\n") + 4))
+        .startsWith("{\"error\":\"bad_request\",\"message\":");
+  }
+
   private OpenAIClient openai(String base, String key) {
     return OpenAIOkHttpClient.builder()
         .baseUrl(gateway.uri(base).toString())
