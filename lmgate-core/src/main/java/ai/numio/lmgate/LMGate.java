@@ -224,11 +224,6 @@ public final class LMGate implements AutoCloseable {
     throw new IllegalArgumentException("no route is named '" + name + "'");
   }
 
-  /** Whether a route of this name is configured. */
-  public boolean hasRoute(String name) {
-    return config.routes().stream().anyMatch(r -> r.name().equals(name));
-  }
-
   private static boolean isValidUri(String uri) {
     try {
       URI.create(uri);

@@ -84,6 +84,9 @@ public final class LMGateFilter implements Filter {
   private volatile String provider;
   private volatile boolean rejectUnrouted;
 
+  /** How the core treats a request's route; decided once, at {@link #init}. */
+  private volatile RouteMode routeMode;
+
   /** For {@code web.xml}: configured at {@link #init} from its init-params and the environment. */
   public LMGateFilter() {
     this(System.getenv(), Path.of("").toAbsolutePath());
@@ -173,6 +176,10 @@ public final class LMGateFilter implements Filter {
     }
     gate = started;
     provider = chosen;
+    routeMode =
+        chosen != null
+            ? RouteMode.fixed(chosen)
+            : rejectUnrouted ? RouteMode.REQUIRED : RouteMode.OPTIONAL;
     log.info(
         "LMGate filter '{}' ready: {} allow-list entries from {}, records to {}, provider {}",
         settings.filterName(),
@@ -223,14 +230,10 @@ public final class LMGateFilter implements Filter {
   /** The core's admission; an unexpected failure refuses the request (fail closed). */
   private Admission admit(HttpServletRequest request) throws ServletException {
     LMGate current = gate;
-    if (current == null) {
+    RouteMode mode = routeMode;
+    if (current == null || mode == null) {
       throw new ServletException("LMGateFilter was not initialized");
     }
-    String chosen = provider;
-    RouteMode mode =
-        chosen != null
-            ? RouteMode.fixed(chosen)
-            : rejectUnrouted ? RouteMode.REQUIRED : RouteMode.OPTIONAL;
     try {
       return current.admit(ServletRequests.incoming(request), mode);
     } catch (RuntimeException e) {
