@@ -191,6 +191,45 @@ abstract class FilterScenarios {
     return record;
   }
 
+  /**
+   * An application tells the filter how its egress failed — through {@code FailureReports} or the
+   * legacy {@code lmgate.failure} attribute — and the record carries that failure with the status
+   * the client got.
+   */
+  @Test
+  void anEgressFailureTheAppReportsIsRecorded() throws Exception {
+    TestServlet servlet =
+        new TestServlet(
+            (req, resp) -> {
+              if (req.getRequestURI().endsWith("/typed")) {
+                ai.numio.lmgate.servlet.FailureReports.report(
+                    req, ai.numio.lmgate.Failure.UPSTREAM_TIMEOUT);
+              } else {
+                req.setAttribute(
+                    ai.numio.lmgate.Failure.REQUEST_ATTRIBUTE,
+                    ai.numio.lmgate.Failure.UPSTREAM_UNREACHABLE);
+              }
+              resp.sendError(502);
+            });
+    deploy(WebApp.at("/app").filter(new LMGateFilter(gate)).servlet("/openai/*", servlet));
+
+    String[][] cases = {{"typed", "upstream_timeout"}, {"legacy", "upstream_unreachable"}};
+    for (String[] c : cases) {
+      HttpResponse<String> response =
+          client.send(
+              post("/app/openai/v1/" + c[0], ALPHA_KEY, CHAT_REQUEST),
+              HttpResponse.BodyHandlers.ofString());
+      assertThat(response.statusCode()).isEqualTo(502);
+    }
+    List<JsonNode> records = files.awaitRecords(2, gate::flushRecords);
+    for (int i = 0; i < cases.length; i++) {
+      JsonNode record = records.get(i);
+      assertThat(record.get("endpoint").asText()).isEqualTo("/openai/v1/" + cases[i][0]);
+      assertThat(record.get("status").asInt()).as(cases[i][0]).isEqualTo(502);
+      assertThat(record.get("error_type").asText()).as(cases[i][0]).isEqualTo(cases[i][1]);
+    }
+  }
+
   @Test
   void deniedRequestsGet403AndNeverReachTheApp() throws Exception {
     TestServlet servlet = new TestServlet((req, resp) -> resp.getWriter().print("app answered"));

@@ -31,8 +31,9 @@ public final class ErrorReplies {
       error.headers().forEach(response::setHeader);
       response.setContentType(ErrorResponse.CONTENT_TYPE);
       response.setContentLength(body.length);
+      // not flushed: the container completes the response, and can still close a connection whose
+      // request body went unread (a refusal) with a Connection: close the client sees
       response.getOutputStream().write(body);
-      response.flushBuffer();
       return true;
     } catch (IOException | IllegalStateException e) {
       return false; // the client is gone; nothing more to tell it
