@@ -193,7 +193,8 @@ public final class LMGate implements AutoCloseable {
             stats::offer,
             shutdown,
             open);
-    return new Admission.Admitted(caller.get(), Optional.ofNullable(match), upstreamUri, exchange);
+    return new Admission.Admitted(
+        caller.get(), Optional.ofNullable(match), upstreamUri, exchange, BodyPrefix.EMPTY);
   }
 
   /**
