@@ -75,7 +75,8 @@ public final class LMGateProxyServlet extends ProxyServlet {
         request,
         admitted.upstreamUri(),
         admitted.route().orElseThrow().route().upstream(),
-        exchange);
+        exchange,
+        admitted.readAhead());
     try {
       super.service(request, response); // forwards; the callbacks observe and complete
     } catch (RuntimeException e) {
@@ -169,9 +170,10 @@ public final class LMGateProxyServlet extends ProxyServlet {
   }
 
   /**
-   * The client's body, streamed as it is read. If reading it fails, the body broke off or is
-   * malformed (a bad chunk size, fewer bytes than its {@code Content-Length}): the client's
-   * failure, not the upstream's; the exchange answers 400 to a malformed body.
+   * The client's body, streamed as it is read: first what the core read ahead to find the model
+   * (byte for byte), then the rest. If reading it fails, the body broke off or is malformed (a bad
+   * chunk size, fewer bytes than its {@code Content-Length}): the client's failure, not the
+   * upstream's; the exchange answers 400 to a malformed body.
    */
   @Override
   protected Request.Content proxyRequestContent(

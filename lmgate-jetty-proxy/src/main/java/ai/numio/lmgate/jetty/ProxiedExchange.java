@@ -1,5 +1,6 @@
 package ai.numio.lmgate.jetty;
 
+import ai.numio.lmgate.BodyPrefix;
 import ai.numio.lmgate.Exchange;
 import jakarta.servlet.http.HttpServletRequest;
 import java.net.URI;
@@ -21,15 +22,23 @@ final class ProxiedExchange {
 
   final Exchange exchange;
 
-  private ProxiedExchange(String target, URI upstream, Exchange exchange) {
+  /** The body bytes the core read ahead (for a model rule), sent before the rest. */
+  final BodyPrefix readAhead;
+
+  private ProxiedExchange(String target, URI upstream, Exchange exchange, BodyPrefix readAhead) {
     this.target = target;
     this.upstream = upstream;
     this.exchange = exchange;
+    this.readAhead = readAhead;
   }
 
   static ProxiedExchange attach(
-      HttpServletRequest request, String target, URI upstream, Exchange exchange) {
-    ProxiedExchange proxied = new ProxiedExchange(target, upstream, exchange);
+      HttpServletRequest request,
+      String target,
+      URI upstream,
+      Exchange exchange,
+      BodyPrefix readAhead) {
+    ProxiedExchange proxied = new ProxiedExchange(target, upstream, exchange, readAhead);
     request.setAttribute(ATTRIBUTE, proxied);
     return proxied;
   }

@@ -27,7 +27,7 @@ final class RequestBody extends InputStreamRequestContent {
 
   RequestBody(HttpServletRequest request, ProxiedExchange proxied, ByteBufferPool.Sized buffers)
       throws IOException {
-    super(null, request.getInputStream(), buffers);
+    super(null, proxied.readAhead.followedBy(request.getInputStream()), buffers);
     this.length = request.getContentLengthLong();
     this.proxied = proxied;
   }

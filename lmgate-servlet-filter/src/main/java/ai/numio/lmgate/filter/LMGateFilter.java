@@ -215,7 +215,8 @@ public final class LMGateFilter implements Filter {
     MeteredExchange metered = new MeteredExchange(admitted.exchange(), response);
     MeteringResponse meteringResponse = new MeteringResponse(response, metered);
     try {
-      chain.doFilter(new MeteringRequest(request, meteringResponse), meteringResponse);
+      chain.doFilter(
+          new MeteringRequest(request, meteringResponse, admitted.readAhead()), meteringResponse);
     } catch (Throwable t) {
       metered.noteReportedFailure(request);
       metered.failNow();

@@ -23,7 +23,8 @@ public final class ServletRequests {
         pathInWebapp(request),
         request.getQueryString(),
         headers(request),
-        request.getRemoteAddr());
+        request.getRemoteAddr(),
+        (bytes, offset, length) -> request.getInputStream().read(bytes, offset, length));
   }
 
   /**
