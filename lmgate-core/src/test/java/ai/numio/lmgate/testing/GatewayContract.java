@@ -34,7 +34,7 @@ import org.junit.jupiter.api.io.TempDir;
  * here once.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-public abstract class GatewayContract {
+public abstract class GatewayContract implements PolicyContract {
 
   /** A running form of LMGate. */
   public interface Target extends AutoCloseable {
@@ -69,12 +69,16 @@ public abstract class GatewayContract {
     stats = dir.resolve("stats.jsonl");
     Path allowList = dir.resolve("allowlist.csv");
     Files.writeString(
-        allowList, "id,api_key,owner,added\n42," + KEY + ",team-contract,2026-11-01\n");
+        allowList,
+        "id,api_key,owner,added\n42," + KEY + ",team-contract,2026-11-01\n" + ALLOW_LIST_ROWS);
+    Path policy = dir.resolve("policy.yaml");
+    Files.writeString(policy, POLICY);
     StringBuilder yaml = new StringBuilder();
     yaml.append("auth: { allowlist_path: '").append(allowList).append("' }\n");
     yaml.append("stats: { output_path: '").append(stats).append("', flush_interval_seconds: 1 }\n");
     yaml.append("upstream: { connect_timeout_seconds: 2, idle_timeout_seconds: 10,")
         .append(" forwarded_headers: true }\n");
+    yaml.append("policy: { path: '").append(policy).append("' }\n");
     yaml.append("providers:\n");
     for (String route : List.of("openai", "anthropic", "google", "gemini")) {
       yaml.append("  ")
@@ -474,7 +478,23 @@ public abstract class GatewayContract {
         .build();
   }
 
-  private List<JsonNode> newRecords() {
+  @Override
+  public URI base() {
+    return target.base();
+  }
+
+  @Override
+  public RawUpstream upstream() {
+    return upstream;
+  }
+
+  @Override
+  public HttpClient client() {
+    return client;
+  }
+
+  @Override
+  public List<JsonNode> newRecords() {
     target.flushRecords();
     List<JsonNode> fresh = new ArrayList<>();
     try {
@@ -492,7 +512,8 @@ public abstract class GatewayContract {
     return fresh;
   }
 
-  private JsonNode awaitOnlyRecord() throws InterruptedException {
+  @Override
+  public JsonNode awaitOnlyRecord() throws InterruptedException {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
     while (System.nanoTime() < deadline) {
       List<JsonNode> records = newRecords();
