@@ -256,8 +256,10 @@ http {
         for port in (p_static, p_sse):
             wait_port(port, 60)
 
-    def start_gateway(self, port=P_GATEWAY, p_static=P_UPSTREAM, p_sse=P_SSE, level="WARN"):
-        """The gateway jar: route openai to the static upstream, ssebench to the SSE one."""
+    def start_gateway(self, port=P_GATEWAY, p_static=P_UPSTREAM, p_sse=P_SSE, level="WARN",
+                      extra=""):
+        """The gateway jar: route openai to the static upstream, ssebench to the SSE one;
+        `extra` is appended to its YAML configuration (bench/policy.py: policies, limits)."""
         allow = os.path.join(self.tmp, "allowlist.csv")
         with open(allow, "w") as f:
             f.write("id,api_key,owner,added\nbench,%s,bench@example.com,2026-01-01\n" % KEY)
@@ -271,7 +273,7 @@ logging: {level: %s}
 providers:
   openai: {prefix: /openai/, upstream: 'http://127.0.0.1:%d', format: openai}
   ssebench: {prefix: /ssebench/, upstream: 'http://127.0.0.1:%d', format: openai}
-""" % (port, allow, self.stats_path, self.max_file_bytes, level, p_static, p_sse))
+""" % (port, allow, self.stats_path, self.max_file_bytes, level, p_static, p_sse) + extra)
         self._spawn("lmgate", ["java"] + self.java_opts + JFR_ACCURACY + ["-jar", JAR, "--config", cfg])
         wait_port(port, 60)
 
