@@ -1,5 +1,7 @@
 package ai.numio.lmgate.auth;
 
+import java.time.LocalDate;
+
 /**
  * One allow-listed key's identity, as written in the allow-list file. The key itself is not kept
  * here.
@@ -7,5 +9,13 @@ package ai.numio.lmgate.auth;
  * @param id the {@code id} column; becomes {@code lmgate_id} in usage records
  * @param owner the {@code owner} column
  * @param added the {@code added} column, as written
+ * @param expires the optional {@code expires} column: the last day (UTC) the key works; null for
+ *     none
  */
-public record AllowListEntry(String id, String owner, String added) {}
+public record AllowListEntry(String id, String owner, String added, LocalDate expires) {
+
+  /** An entry without an expiry. */
+  public AllowListEntry(String id, String owner, String added) {
+    this(id, owner, added, null);
+  }
+}

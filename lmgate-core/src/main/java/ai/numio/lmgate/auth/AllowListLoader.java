@@ -1,5 +1,6 @@
 package ai.numio.lmgate.auth;
 
+import ai.numio.lmgate.text.Quoted;
 import ai.numio.lmgate.text.StrictUtf8;
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParser;
@@ -14,6 +15,8 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.security.MessageDigest;
+import java.time.LocalDate;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -27,7 +30,8 @@ import org.slf4j.LoggerFactory;
  * Reads the allow-list CSV file (SPEC §4) into an {@link AllowList}.
  *
  * <p>UTF-8, an optional byte-order mark, a header row naming the columns {@code id, api_key, owner,
- * added} in any order (case-insensitive; other columns are ignored), standard CSV quoting, blank
+ * added} in any order (case-insensitive; other columns are ignored, but for the optional {@code
+ * expires}: the last day, {@code YYYY-MM-DD} UTC, the key works), standard CSV quoting, blank
  * lines, comment lines (first non-blank character {@code #}, before or after the header) and rows
  * of only empty fields ignored, fields trimmed. {@code id} and {@code api_key} must not be empty;
  * {@code owner} and {@code added} may be. {@code api_key} is the key itself or {@code sha256:} and
@@ -39,6 +43,9 @@ public final class AllowListLoader {
   private static final Logger LOG = LoggerFactory.getLogger(AllowListLoader.class);
 
   private static final List<String> REQUIRED_COLUMNS = List.of("id", "api_key", "owner", "added");
+
+  /** The optional column with the last day (UTC) a key works. */
+  static final String EXPIRES_COLUMN = "expires";
 
   /** Longer header names are masked when echoed, in case the "header" is really a data row. */
   private static final int MAX_SHOWN_COLUMN_NAME = 32;
@@ -126,6 +133,7 @@ public final class AllowListLoader {
     private int keyColumn;
     private int ownerColumn;
     private int addedColumn;
+    private int expiresColumn = -1;
 
     private final Map<String, AllowListEntry> plaintextRows;
     private final Map<KeyDigest, AllowListEntry> hashedRows = new HashMap<>();
@@ -257,6 +265,15 @@ public final class AllowListLoader {
       keyColumn = columns.get("api_key");
       ownerColumn = columns.get("owner");
       addedColumn = columns.get("added");
+      for (int i = 0; i < names.size(); i++) {
+        if (names.get(i).strip().equalsIgnoreCase(EXPIRES_COLUMN)) {
+          if (expiresColumn >= 0) {
+            problem(line, "column " + EXPIRES_COLUMN + " appears twice in the header");
+            throw new AllowListException(problems);
+          }
+          expiresColumn = i;
+        }
+      }
     }
 
     private void entry(int line, List<String> fields) {
@@ -341,9 +358,28 @@ public final class AllowListLoader {
         valid = false;
       }
 
+      LocalDate expires = null;
+      String expiresText = expiresColumn < 0 ? "" : field(fields, expiresColumn);
+      if (!expiresText.isEmpty()) {
+        try {
+          expires = LocalDate.parse(expiresText);
+        } catch (DateTimeParseException e) {
+          problem(
+              line,
+              "expires "
+                  // a long value may be a key in the wrong column: never shown whole
+                  + (expiresText.length() <= 12
+                      ? Quoted.of(expiresText)
+                      : "(" + KeyMask.forLog(expiresText) + ")")
+                  + " is not a date; write YYYY-MM-DD (the key works through that UTC day)"
+                  + " or leave it empty");
+          valid = false;
+        }
+      }
+
       if (valid) {
         AllowListEntry entry =
-            new AllowListEntry(id, field(fields, ownerColumn), field(fields, addedColumn));
+            new AllowListEntry(id, field(fields, ownerColumn), field(fields, addedColumn), expires);
         if (hashed) {
           hashedRows.put(digest, entry);
         } else {

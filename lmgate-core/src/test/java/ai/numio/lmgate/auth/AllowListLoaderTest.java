@@ -89,6 +89,46 @@ class AllowListLoaderTest {
   }
 
   @Test
+  void theOptionalExpiresColumnIsADateOrEmpty() throws Exception {
+    AllowList list =
+        AllowListLoader.parse(
+            "id,api_key,owner,added,Expires\n"
+                + "1,"
+                + ALPHA_KEY
+                + ",team-alpha,2026-01-15,2027-01-31\n"
+                + "2,"
+                + GAMMA_KEY
+                + ",team-gamma,2026-01-15,\n",
+            "keys.csv");
+    assertThat(list.lookup(ALPHA_KEY))
+        .contains(
+            new AllowListEntry(
+                "1", "team-alpha", "2026-01-15", java.time.LocalDate.of(2027, 1, 31)));
+    assertThat(list.lookup(GAMMA_KEY).orElseThrow().expires()).isNull();
+
+    assertThatThrownBy(
+            () ->
+                AllowListLoader.parse(
+                    "id,api_key,owner,added,expires\n1,"
+                        + ALPHA_KEY
+                        + ",a,2026-01-15,2027-02-30\n2,"
+                        + GAMMA_KEY
+                        + ",b,2026-01-15,"
+                        + ALPHA_KEY
+                        + "\n",
+                    "keys.csv"))
+        .isInstanceOfSatisfying(
+            AllowListException.class,
+            e ->
+                assertThat(e.problems())
+                    .containsExactly(
+                        "keys.csv line 2: expires \"2027-02-30\" is not a date; write YYYY-MM-DD"
+                            + " (the key works through that UTC day) or leave it empty",
+                        "keys.csv line 3: expires (…000001) is not a date; write YYYY-MM-DD"
+                            + " (the key works through that UTC day) or leave it empty"));
+  }
+
+  @Test
   void byteOrderMarkIsSkipped() throws Exception {
     AllowList list = AllowListLoader.load(resource("bom.csv"));
 
