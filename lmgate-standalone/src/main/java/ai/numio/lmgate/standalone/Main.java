@@ -9,8 +9,8 @@ import java.util.Map;
 import java.util.Properties;
 
 /**
- * {@code java -jar lmgate.jar [command]}: serve (the default), report, hash-key, --help, --version.
- * Exit codes: 0 ok, 1 runtime failure, 2 bad usage or invalid configuration.
+ * {@code java -jar lmgate.jar [command]}: serve (the default), report, hash-key, keys, --help,
+ * --version. Exit codes: 0 ok, 1 runtime failure, 2 bad usage or invalid configuration.
  */
 public final class Main {
 
@@ -28,6 +28,10 @@ public final class Main {
                                                  malformed lines are counted
         java -jar lmgate.jar hash-key            read a key on stdin, print sha256:<hex> for the
                                                  allow-list
+        java -jar lmgate.jar keys new --owner NAME [--id ID] [--expires YYYY-MM-DD]
+        java -jar lmgate.jar keys list | keys revoke ID
+                                                 issue, list and revoke LMGate keys (lmg-...) in
+                                                 the allow-list (see keys --help)
         java -jar lmgate.jar --help | --version
 
       Configuration (serve, and report without FILE): --config FILE, else $LMGATE_CONFIG, else
@@ -73,6 +77,8 @@ public final class Main {
         return ReportCommand.run(rest, stdin, out, err, workingDir, env);
       case "hash-key":
         return HashKeyCommand.run(rest, stdin, out, err, workingDir);
+      case "keys":
+        return KeysCommand.run(rest, out, err, workingDir, env);
       default:
         if (command.startsWith("--config")) {
           return ServeCommand.run(args, out, err, workingDir, env);
