@@ -25,7 +25,11 @@ public sealed interface Admission {
       implements Admission {}
 
   /**
-   * The request is refused before anything went upstream; nothing is recorded.
+   * The request is refused before anything went upstream. A policy refusal (SPEC-2 §14: 403 {@code
+   * model_not_allowed} / {@code key_expired}, 429 {@code rate_limited} / {@code budget_exceeded}
+   * with {@code Retry-After} in {@link ErrorResponse#headers()}, 400 for a model that cannot be
+   * found, 503 {@code limit_store_unavailable}) has been recorded by the core; the others (route,
+   * method, key) are not recorded.
    *
    * @param shape the shape to answer in ({@code server.error_format} and the route, if one matched)
    */

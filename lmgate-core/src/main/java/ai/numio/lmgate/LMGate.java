@@ -8,7 +8,15 @@ import ai.numio.lmgate.auth.KeyExtraction;
 import ai.numio.lmgate.auth.KeyMask;
 import ai.numio.lmgate.auth.ReloadingAllowList;
 import ai.numio.lmgate.config.LMGateConfig;
+import ai.numio.lmgate.cost.PriceTable;
+import ai.numio.lmgate.limit.LimitStore;
+import ai.numio.lmgate.limit.LimitStoreException;
+import ai.numio.lmgate.limit.LimitStoreFactory;
 import ai.numio.lmgate.meter.UsageMeter;
+import ai.numio.lmgate.policy.CallerPolicy;
+import ai.numio.lmgate.policy.Policies;
+import ai.numio.lmgate.policy.PolicyException;
+import ai.numio.lmgate.policy.PolicyFile;
 import ai.numio.lmgate.route.Format;
 import ai.numio.lmgate.route.Route;
 import ai.numio.lmgate.route.RouteMatch;
@@ -22,6 +30,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -50,6 +60,9 @@ public final class LMGate implements AutoCloseable {
   private final Router router;
   private final ReloadingAllowList allowList;
   private final StatsWriter stats;
+  private final Supplier<Policies> policies;
+  private final LimitStore limitStore;
+  private final Policing policing;
   private final ScheduledExecutorService reloader;
   private final DenialLog denialLog;
   private final ShutdownClock shutdown;
@@ -62,12 +75,23 @@ public final class LMGate implements AutoCloseable {
       TimeSource time,
       ReloadingAllowList allowList,
       StatsWriter stats,
+      Supplier<Policies> policies,
+      LimitStore limitStore,
       ScheduledExecutorService reloader) {
     this.config = config;
     this.time = time;
     this.router = new Router(config.routes());
     this.allowList = allowList;
     this.stats = stats;
+    this.policies = policies;
+    this.limitStore = limitStore;
+    this.policing =
+        new Policing(
+            limitStore,
+            config.limits().onStoreError(),
+            config.policy().maxReadAheadBytes(),
+            time,
+            stats::offer);
     this.reloader = reloader;
     this.denialLog = new DenialLog(time);
     this.shutdown = new ShutdownClock(time);
@@ -84,7 +108,39 @@ public final class LMGate implements AutoCloseable {
 
   /** As {@link #start(LMGateConfig)}, on the given clocks. */
   public static LMGate start(LMGateConfig config, TimeSource time) throws AllowListException {
+    return start(config, time, LimitStoreFactory.standard());
+  }
+
+  /**
+   * As {@link #start(LMGateConfig)}, on the given clocks, counting limits in the store {@code
+   * limitStores} opens ({@link LimitStoreFactory#standard()}: memory, or the provider of {@code
+   * limits.store} on the class path). Also loads the policy file ({@code policy.path}; invalid:
+   * {@link PolicyException}) and reloads it with the allow-list's poll interval.
+   *
+   * @throws PolicyException naming every problem of the policy file
+   * @throws IllegalStateException when the limit store cannot be opened
+   */
+  public static LMGate start(LMGateConfig config, TimeSource time, LimitStoreFactory limitStores)
+      throws AllowListException {
     ReloadingAllowList allowList = ReloadingAllowList.open(config.auth().allowlistPath(), time);
+    PolicyFile policyFile =
+        config.policy().path() == null
+            ? null
+            : PolicyFile.open(
+                config.policy().path(),
+                time,
+                config.routes().stream().map(Route::name).collect(Collectors.toSet()));
+    LimitStore limitStore;
+    try {
+      limitStore = limitStores.open(config);
+    } catch (LimitStoreException e) {
+      throw new IllegalStateException(
+          "the limit store (limits.store: "
+              + config.limits().store().configName()
+              + ") cannot be opened: "
+              + e.getMessage(),
+          e);
+    }
     StatsWriter stats = StatsWriter.fromConfig(config.stats(), time);
     stats.start();
     ScheduledExecutorService reloader =
@@ -94,8 +150,14 @@ public final class LMGate implements AutoCloseable {
               t.setDaemon(true);
               return t;
             });
-    allowList.schedule(reloader, Duration.ofSeconds(config.auth().pollIntervalSeconds()));
-    LMGate gate = new LMGate(config, time, allowList, stats, reloader);
+    Duration poll = Duration.ofSeconds(config.auth().pollIntervalSeconds());
+    allowList.schedule(reloader, poll);
+    Supplier<Policies> policies = () -> Policies.NONE;
+    if (policyFile != null) {
+      policyFile.schedule(reloader, poll);
+      policies = policyFile;
+    }
+    LMGate gate = new LMGate(config, time, allowList, stats, policies, limitStore, reloader);
     gate.denialLog.schedule(reloader);
     return gate;
   }
@@ -103,6 +165,23 @@ public final class LMGate implements AutoCloseable {
   /** The configuration this gate runs on. */
   public LMGateConfig config() {
     return config;
+  }
+
+  /**
+   * The price table in force now (SPEC-2 §13): what each record's {@code cost_usd} is priced by.
+   */
+  public PriceTable prices() {
+    return PriceTable.EMPTY;
+  }
+
+  /** The policies in force now ({@link Policies#NONE} without a policy file). */
+  public Policies policies() {
+    return policies.get();
+  }
+
+  /** Failures of the limit store since start (each logged at most once a minute). */
+  public long limitStoreErrorCount() {
+    return policing.storeErrors();
   }
 
   /** The allow-list in force now. */
@@ -150,10 +229,14 @@ public final class LMGate implements AutoCloseable {
    * under no route means), the method (a forwarding form forwards only {@link
    * ErrorResponse#FORWARDED_METHODS}: 405 otherwise), the caller's key (fail closed: a missing,
    * unknown or conflicting key is refused 403 and nothing goes upstream), and, for a matched route,
-   * the upstream URI (a query a URL cannot carry is refused 400). An admitted request's exchange
-   * has begun.
+   * the upstream URI (a query a URL cannot carry is refused 400), then the caller's policy (SPEC-2
+   * §14, see {@link Policing}): expiry → route → model (from a Google path, or read ahead in the
+   * body only when a model rule applies) → rate limits and budgets. A policy refusal is recorded
+   * here, once. An admitted request's exchange has begun; what was read of its body is {@link
+   * Admission.Admitted#readAhead()}.
    */
   public Admission admit(IncomingRequest request, RouteMode mode) {
+    long startNanos = time.nanoTime();
     RouteMatch match = null;
     Route route = null;
     if (mode instanceof RouteMode.Fixed fixed) {
@@ -180,21 +263,31 @@ public final class LMGate implements AutoCloseable {
     if (mode == RouteMode.REQUIRED && !isValidUri(upstreamUri)) {
       return refuse(ErrorResponse.UNFORWARDABLE, format);
     }
+    CallerPolicy policy = policies.get().forCaller(caller.get().entry());
+    Policing.Decision decision =
+        policy.unrestricted()
+            ? Policing.Decision.PASS
+            : policing.check(policy, request, route, caller.get(), startNanos);
+    if (decision.refusal() != null) {
+      return refuse(decision.refusal(), format);
+    }
     open.opened();
     Exchange exchange =
         new Exchange(
             caller.get(),
             route == null ? UNKNOWN_PROVIDER : route.name(),
+            format,
+            this::prices,
             request.method(),
             request.rawPath(),
             errorShape(format),
             time,
             route == null ? null : new UsageMeter(config.stats().maxEventBytes()),
-            stats::offer,
+            policy.limits().isEmpty() ? stats::offer : policing.charging(policy.limits()),
             shutdown,
             open);
     return new Admission.Admitted(
-        caller.get(), Optional.ofNullable(match), upstreamUri, exchange, BodyPrefix.EMPTY);
+        caller.get(), Optional.ofNullable(match), upstreamUri, exchange, decision.readAhead());
   }
 
   /**
@@ -240,6 +333,11 @@ public final class LMGate implements AutoCloseable {
    */
   public void shuttingDown(Duration grace) {
     shutdown.begin(grace);
+  }
+
+  /** Checks the policy file now (normally done every poll interval); true if it changed. */
+  public boolean reloadPolicies() {
+    return policies instanceof PolicyFile file && file.reloadIfChanged();
   }
 
   /** Checks the allow-list file now (normally done every poll interval); true if it changed. */
@@ -292,6 +390,11 @@ public final class LMGate implements AutoCloseable {
     }
     denialLog.flush();
     stats.close();
+    try {
+      limitStore.close();
+    } catch (RuntimeException e) {
+      log.warn("The limit store did not close cleanly", e);
+    }
   }
 
   private Optional<Caller> deny(String reason, String maskedKey, String clientAddress) {

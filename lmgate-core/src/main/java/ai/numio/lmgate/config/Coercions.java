@@ -223,6 +223,63 @@ final class Coercions {
     return port == null || port.isEmpty() ? -1 : Integer.parseInt(port);
   }
 
+  /**
+   * A Redis URL: scheme {@code redis} or {@code rediss}, a host, an optional port and database
+   * number. The text is echoed only when it has no user info.
+   */
+  static URI redisUrl(String text) throws BadValue {
+    String problem = redisUrlProblem(text.trim());
+    if (problem != null) {
+      throw new BadValue(problem);
+    }
+    return URI.create(text.trim());
+  }
+
+  /** Why {@code text} is not a Redis URL, or null. */
+  static String redisUrlProblem(String text) {
+    URI uri;
+    try {
+      uri = new URI(text);
+    } catch (URISyntaxException e) {
+      return badRedis(text, "it is not a valid URL");
+    }
+    String scheme = uri.getScheme();
+    if (scheme == null
+        || !(scheme.equalsIgnoreCase("redis") || scheme.equalsIgnoreCase("rediss"))) {
+      return badRedis(text, "the scheme must be redis or rediss (TLS)");
+    }
+    if (uri.isOpaque() || uri.getRawAuthority() == null) {
+      return badRedis(text, "it has no host");
+    }
+    String authority = uri.getRawAuthority();
+    String hostPart = authority.substring(authority.lastIndexOf('@') + 1);
+    if (hostPart.isEmpty() || hostPart.startsWith(":")) {
+      return badRedis(text, "it has no host");
+    }
+    int port = uri.getHost() != null ? uri.getPort() : -2;
+    if (port < -1 && !NAME_AND_PORT.matcher(hostPart).matches()) {
+      return badRedis(text, "it has no valid host");
+    }
+    if (port == 0 || port > 65535) {
+      return badRedis(text, "the port is not between 1 and 65535");
+    }
+    String path = uri.getRawPath();
+    if (path != null && !path.isEmpty() && !path.matches("/[0-9]{0,5}")) {
+      return badRedis(text, "the path must be a database number such as /0");
+    }
+    if (uri.getRawQuery() != null || uri.getRawFragment() != null) {
+      return badRedis(text, "it has a query or fragment");
+    }
+    return null;
+  }
+
+  private static String badRedis(String text, String reason) {
+    // a URL with user info may hold a password: never echoed
+    String shown =
+        text.indexOf('@') >= 0 ? "a URL with user info (not shown)" : Problems.quote(text);
+    return "must be redis://host[:port][/db] or rediss://... (TLS), got " + shown + ": " + reason;
+  }
+
   private static BadValue badUpstream(String text, String reason) {
     return new BadValue(
         "must be an absolute http(s) URL with a host, such as https://api.example.com or"

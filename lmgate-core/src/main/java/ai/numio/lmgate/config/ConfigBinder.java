@@ -42,6 +42,7 @@ final class ConfigBinder {
       coerce(key.path(), raw.get(key.path()), key).ifPresent(value -> values.put(key, value));
     }
     List<Route> routes = routes();
+    requireRedisUrl();
     if (problems.size() > before) {
       return Optional.empty();
     }
@@ -76,7 +77,29 @@ final class ConfigBinder {
             value(ConfigSchema.UPSTREAM_IDLE_TIMEOUT_SECONDS),
             value(ConfigSchema.UPSTREAM_FORWARDED_HEADERS)),
         new LMGateConfig.Logging(value(ConfigSchema.LOGGING_LEVEL)),
-        routes);
+        routes,
+        new LMGateConfig.Policy(
+            value(ConfigSchema.POLICY_PATH), value(ConfigSchema.POLICY_MAX_READ_AHEAD_BYTES)),
+        new LMGateConfig.Limits(
+            value(ConfigSchema.LIMITS_STORE),
+            value(ConfigSchema.LIMITS_REDIS_URL),
+            value(ConfigSchema.LIMITS_ON_STORE_ERROR)));
+  }
+
+  private static boolean isBlank(String text) {
+    return text == null || text.isBlank();
+  }
+
+  /** {@code limits.store: redis} needs {@code limits.redis_url}. */
+  private void requireRedisUrl() {
+    if (values.get(ConfigSchema.LIMITS_STORE) == LimitStoreKind.REDIS
+        && values.get(ConfigSchema.LIMITS_REDIS_URL) == null
+        && isBlank(raw.get(ConfigSchema.LIMITS_REDIS_URL.path()).text())) {
+      problems.add(
+          ConfigSchema.LIMITS_REDIS_URL.path(),
+          "is required with limits.store: redis (redis://host:port, or rediss:// for TLS)",
+          raw.get(ConfigSchema.LIMITS_STORE.path()).origin());
+    }
   }
 
   private <T> T value(ConfigKey<T> key) {
@@ -162,6 +185,9 @@ final class ConfigBinder {
   }
 
   private <T> Optional<T> coerce(String path, RawValue value, ConfigKey<T> key) {
+    if (key.type().optional() && (value.text() == null || value.text().isBlank())) {
+      return Optional.empty(); // none: the key's value is null
+    }
     if (value.text() == null) {
       problems.addRaw(path + " has no value (" + value.origin() + ")");
       return Optional.empty();

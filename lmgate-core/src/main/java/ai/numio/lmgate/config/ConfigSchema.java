@@ -137,6 +137,53 @@ final class ConfigSchema {
               + " (`org.eclipse.jetty`) stay at `WARN` — do not turn them to `DEBUG` in"
               + " production, as Jetty then prints raw request headers, keys included.");
 
+  static final ConfigKey<Path> POLICY_PATH =
+      new ConfigKey<>(
+          "policy",
+          "path",
+          ValueType.optionalPath(),
+          "",
+          "The policy file (allowed models and routes, rate limits, budgets, key expiry), re-read"
+              + " when it changes like the allow-list. Empty: no policies. Invalid at start: LMGate"
+              + " does not start.");
+  static final ConfigKey<Integer> POLICY_MAX_READ_AHEAD_BYTES =
+      new ConfigKey<>(
+          "policy",
+          "max_read_ahead_bytes",
+          ValueType.integer(1024, 1024 * 1024 * 1024),
+          "4194304",
+          "When a model rule applies to a caller, how much of an OpenAI/Anthropic request body"
+              + " LMGate reads to find its `model` before forwarding (the bytes are then forwarded"
+              + " as they were); a body whose model is not within the cap is refused `400`. Bounds"
+              + " the memory of each such request.");
+  static final ConfigKey<LimitStoreKind> LIMITS_STORE =
+      new ConfigKey<>(
+          "limits",
+          "store",
+          ValueType.choice(
+              LimitStoreKind.class, "memory or redis", "store", LimitStoreKind::configName),
+          "memory",
+          "Where rate limits and budgets are counted: `memory` (each replica its own) or `redis`"
+              + " (shared by every replica through `limits.redis_url`).");
+  static final ConfigKey<URI> LIMITS_REDIS_URL =
+      new ConfigKey<>(
+          "limits",
+          "redis_url",
+          ValueType.redisUrl(),
+          "",
+          "The Redis server of `limits.store: redis`: `redis://host:port[/db]`, or `rediss://`"
+              + " for TLS; a password goes in the user info (`redis://:secret@host`) and is never"
+              + " logged. Required with `redis`.");
+  static final ConfigKey<OnStoreError> LIMITS_ON_STORE_ERROR =
+      new ConfigKey<>(
+          "limits",
+          "on_store_error",
+          ValueType.choice(OnStoreError.class, "allow or deny", "choice", OnStoreError::configName),
+          "allow",
+          "When the limit store cannot answer (Redis down): `allow` lets requests pass unlimited"
+              + " (logged at most once a minute), `deny` refuses them `503`"
+              + " `limit_store_unavailable`.");
+
   /** Every key outside {@code providers}, section by section, in the order they are listed. */
   static final List<ConfigKey<?>> SETTINGS =
       List.of(
@@ -154,7 +201,12 @@ final class ConfigSchema {
           UPSTREAM_CONNECT_TIMEOUT_SECONDS,
           UPSTREAM_IDLE_TIMEOUT_SECONDS,
           UPSTREAM_FORWARDED_HEADERS,
-          LOGGING_LEVEL);
+          LOGGING_LEVEL,
+          POLICY_PATH,
+          POLICY_MAX_READ_AHEAD_BYTES,
+          LIMITS_STORE,
+          LIMITS_REDIS_URL,
+          LIMITS_ON_STORE_ERROR);
 
   static final ConfigKey<String> ROUTE_PREFIX =
       new ConfigKey<>(

@@ -1,6 +1,7 @@
 package ai.numio.lmgate.config;
 
 import ai.numio.lmgate.route.Route;
+import java.net.URI;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
@@ -17,7 +18,14 @@ import java.util.Map;
  * @param routes in configuration order; prefixes are unique
  */
 public record LMGateConfig(
-    Server server, Auth auth, Stats stats, Upstream upstream, Logging logging, List<Route> routes) {
+    Server server,
+    Auth auth,
+    Stats stats,
+    Upstream upstream,
+    Logging logging,
+    List<Route> routes,
+    Policy policy,
+    Limits limits) {
 
   /**
    * Checks that every section and route is given and that each route has its own prefix.
@@ -31,6 +39,8 @@ public record LMGateConfig(
     requireSection("stats", stats);
     requireSection("upstream", upstream);
     requireSection("logging", logging);
+    requireSection("policy", policy);
+    requireSection("limits", limits);
     requireSection(ConfigSchema.PROVIDERS, routes);
     Map<String, String> routeByPrefix = new HashMap<>();
     for (Route route : routes) {
@@ -48,6 +58,27 @@ public record LMGateConfig(
       }
     }
     routes = List.copyOf(routes);
+  }
+
+  /** A configuration without policies, limits held in memory (as before SPEC-2 §14). */
+  public LMGateConfig(
+      Server server,
+      Auth auth,
+      Stats stats,
+      Upstream upstream,
+      Logging logging,
+      List<Route> routes) {
+    this(server, auth, stats, upstream, logging, routes, Policy.NONE, Limits.MEMORY);
+  }
+
+  /** This configuration with another policy section. */
+  public LMGateConfig withPolicy(Policy policy) {
+    return new LMGateConfig(server, auth, stats, upstream, logging, routes, policy, limits);
+  }
+
+  /** This configuration with another limits section. */
+  public LMGateConfig withLimits(Limits limits) {
+    return new LMGateConfig(server, auth, stats, upstream, logging, routes, policy, limits);
   }
 
   /**
@@ -135,6 +166,69 @@ public record LMGateConfig(
      */
     public Logging {
       ConfigSchema.LOGGING_LEVEL.require(level);
+    }
+  }
+
+  /**
+   * {@code policy.*} (SPEC-2 §14).
+   *
+   * @param path the policy file; null for none (no policies: every allow-listed key may use every
+   *     route and model, unlimited)
+   * @param maxReadAheadBytes how much of a body is read to find its model, at most
+   */
+  public record Policy(Path path, int maxReadAheadBytes) {
+
+    /** No policy file; the default read-ahead cap. */
+    public static final Policy NONE = new Policy(null, 4 * 1024 * 1024);
+
+    /**
+     * Checks each value against its key's rule.
+     *
+     * @throws IllegalArgumentException naming the key of an invalid value
+     */
+    public Policy {
+      ConfigSchema.POLICY_MAX_READ_AHEAD_BYTES.require(maxReadAheadBytes);
+    }
+  }
+
+  /**
+   * {@code limits.*} (SPEC-2 §14).
+   *
+   * @param redisUrl the Redis server of {@code store: redis}; null for none. Its user info may hold
+   *     a password: never log it whole
+   */
+  public record Limits(LimitStoreKind store, URI redisUrl, OnStoreError onStoreError) {
+
+    /** Limits in memory; a request passes when the store fails (it cannot). */
+    public static final Limits MEMORY = new Limits(LimitStoreKind.MEMORY, null, OnStoreError.ALLOW);
+
+    /**
+     * Checks each value against its key's rule, and that {@code redis} has a URL.
+     *
+     * @throws IllegalArgumentException naming the key of an invalid value
+     */
+    public Limits {
+      ConfigSchema.LIMITS_STORE.require(store);
+      ConfigSchema.LIMITS_ON_STORE_ERROR.require(onStoreError);
+      if (redisUrl != null) {
+        ConfigSchema.LIMITS_REDIS_URL.require(redisUrl);
+      } else if (store == LimitStoreKind.REDIS) {
+        throw new IllegalArgumentException(
+            "limits.redis_url: is required with limits.store: redis");
+      }
+    }
+
+    @Override
+    public String toString() {
+      return "Limits[store="
+          + store.configName()
+          + ", redisUrl="
+          + (redisUrl == null
+              ? "none"
+              : redisUrl.getScheme() + "://" + redisUrl.getHost() + ":" + redisUrl.getPort())
+          + ", onStoreError="
+          + onStoreError.configName()
+          + "]";
     }
   }
 

@@ -5,9 +5,9 @@ import java.util.Locale;
 /**
  * A model-name glob of the price table: {@code *} matches any run of characters (also none), {@code
  * ?} exactly one; every other character matches itself, ignoring case. The glob must match the
- * whole model name.
+ * whole model name. Shared by the price table and the policy file's model lists.
  */
-final class Glob {
+public final class Glob {
 
   private final String pattern;
   private final String folded;
@@ -22,7 +22,7 @@ final class Glob {
    * leading or trailing blanks, control characters, or a character ({@code [ ] { } \}) that other
    * glob dialects treat specially and this one would take literally.
    */
-  static Glob of(String pattern) {
+  public static Glob of(String pattern) {
     if (pattern.isEmpty()) {
       throw new IllegalArgumentException("must not be empty");
     }
@@ -45,12 +45,12 @@ final class Glob {
   }
 
   /** The glob as written. */
-  String pattern() {
+  public String pattern() {
     return pattern;
   }
 
   /** Whether the glob matches the whole name, ignoring case. */
-  boolean matches(String name) {
+  public boolean matches(String name) {
     String text = name.toLowerCase(Locale.ROOT);
     // Classic linear wildcard match: on a mismatch, retry from the last '*' one character later.
     int p = 0;
