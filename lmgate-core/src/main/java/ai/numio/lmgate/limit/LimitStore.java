@@ -14,11 +14,11 @@ import java.util.List;
 public interface LimitStore extends AutoCloseable {
 
   /**
-   * Admits a request against all of its limits at once: when every rate bucket holds at least 1
-   * and every budget's current period is below its amount, takes 1 from each {@code REQUESTS}
-   * bucket and returns {@link Verdict#ADMITTED}; otherwise changes nothing and returns the refusal
-   * with the longest Retry-After among the limits that refuse. Atomic with respect to every other
-   * call on the same state, from any replica.
+   * Admits a request against all of its limits at once: when every rate bucket holds at least 1 and
+   * every budget's current period is below its amount, takes 1 from each {@code REQUESTS} bucket
+   * and returns {@link Verdict#ADMITTED}; otherwise changes nothing and returns the refusal with
+   * the longest Retry-After among the limits that refuse. Atomic with respect to every other call
+   * on the same state, from any replica.
    *
    * @param nowMillis the current time (epoch milliseconds, UTC)
    */
@@ -27,8 +27,8 @@ public interface LimitStore extends AutoCloseable {
   /**
    * Charges what a response used: {@code tokens} to each {@code TOKENS} bucket and {@code TOKENS}
    * budget, {@code usd} to each {@code USD} budget (nothing when {@code usd} is null: the price is
-   * unknown). Budgets are charged to the period that contains {@code arrivalMillis}; buckets
-   * refill up to {@code nowMillis} first. {@code REQUESTS} buckets are not touched.
+   * unknown). Budgets are charged to the period that contains {@code arrivalMillis}; buckets refill
+   * up to {@code nowMillis} first. {@code REQUESTS} buckets are not touched.
    */
   void charge(List<Limit> limits, long tokens, Double usd, long arrivalMillis, long nowMillis)
       throws LimitStoreException;
