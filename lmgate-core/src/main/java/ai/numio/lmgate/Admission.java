@@ -13,8 +13,15 @@ public sealed interface Admission {
    *     named provider
    * @param upstreamUri where the request goes, for a matched route: the route's upstream, the path
    *     remainder, the query as sent; null without a route
+   * @param readAhead the body bytes read to find the requested model, to be sent before the rest of
+   *     the body; {@link BodyPrefix#EMPTY} when nothing was read (no model rule applies)
    */
-  record Admitted(Caller caller, Optional<RouteMatch> route, String upstreamUri, Exchange exchange)
+  record Admitted(
+      Caller caller,
+      Optional<RouteMatch> route,
+      String upstreamUri,
+      Exchange exchange,
+      BodyPrefix readAhead)
       implements Admission {}
 
   /**

@@ -1,12 +1,16 @@
 package ai.numio.lmgate;
 
 import ai.numio.lmgate.auth.KeyMask;
+import ai.numio.lmgate.cost.Cost;
+import ai.numio.lmgate.cost.PriceTable;
 import ai.numio.lmgate.meter.Usage;
 import ai.numio.lmgate.meter.UsageMeter;
+import ai.numio.lmgate.route.Format;
 import ai.numio.lmgate.stats.UsageRecord;
 import java.time.Instant;
 import java.util.List;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -32,6 +36,8 @@ public final class Exchange {
 
   private final Caller caller;
   private final String provider;
+  private final Format format;
+  private final Supplier<PriceTable> prices;
   private final String method;
   private final String endpoint;
   private final ErrorShape errorShape;
@@ -55,6 +61,8 @@ public final class Exchange {
   Exchange(
       Caller caller,
       String provider,
+      Format format,
+      Supplier<PriceTable> prices,
       String method,
       String endpoint,
       ErrorShape errorShape,
@@ -65,6 +73,8 @@ public final class Exchange {
       OpenExchanges open) {
     this.caller = caller;
     this.provider = provider;
+    this.format = format;
+    this.prices = prices;
     this.method = method;
     this.endpoint = endpoint;
     this.errorShape = errorShape;
@@ -221,11 +231,35 @@ public final class Exchange {
               usage.cacheReadTokens(),
               usage.cacheWriteTokens(),
               usage.reasoningTokens(),
-              upstreamRequestId));
+              upstreamRequestId,
+              cost(usage)));
     } catch (RuntimeException e) {
       log.error("Could not write the usage record of {} {}", method, endpoint, e);
     } finally {
       open.ended();
+    }
+  }
+
+  /**
+   * SPEC-2 §13: the cost by the route's format and the price table in force; null under no route (a
+   * filter's request it could not attribute), for a model without a price entry or a count the
+   * formula needs that the response did not report. Never throws: a failure costs the record its
+   * cost, not the record.
+   */
+  private Double cost(Usage usage) {
+    if (format == null || usage.model() == null) {
+      return null;
+    }
+    try {
+      return Cost.of(prices.get(), format, usage);
+    } catch (RuntimeException e) {
+      log.warn(
+          "LMGate could not compute the cost of {} {} (model {}); recorded as unknown",
+          method,
+          endpoint,
+          usage.model(),
+          e);
+      return null;
     }
   }
 

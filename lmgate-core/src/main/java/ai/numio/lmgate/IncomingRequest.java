@@ -9,6 +9,20 @@ package ai.numio.lmgate;
  * @param rawQuery the query string as sent, or null
  * @param headers the request headers
  * @param clientAddress the peer address, for the denial log
+ * @param body the body, which the core reads ahead only when a policy needs the requested model;
+ *     {@link RequestBody#NONE} for none
  */
 public record IncomingRequest(
-    String method, String rawPath, String rawQuery, Headers headers, String clientAddress) {}
+    String method,
+    String rawPath,
+    String rawQuery,
+    Headers headers,
+    String clientAddress,
+    RequestBody body) {
+
+  /** A request whose body the core will not read. */
+  public IncomingRequest(
+      String method, String rawPath, String rawQuery, Headers headers, String clientAddress) {
+    this(method, rawPath, rawQuery, headers, clientAddress, RequestBody.NONE);
+  }
+}

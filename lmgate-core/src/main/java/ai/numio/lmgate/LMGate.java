@@ -8,6 +8,7 @@ import ai.numio.lmgate.auth.KeyExtraction;
 import ai.numio.lmgate.auth.KeyMask;
 import ai.numio.lmgate.auth.ReloadingAllowList;
 import ai.numio.lmgate.config.LMGateConfig;
+import ai.numio.lmgate.cost.PriceTable;
 import ai.numio.lmgate.meter.UsageMeter;
 import ai.numio.lmgate.route.Format;
 import ai.numio.lmgate.route.Route;
@@ -105,6 +106,13 @@ public final class LMGate implements AutoCloseable {
     return config;
   }
 
+  /**
+   * The price table in force now (SPEC-2 §13): what each record's {@code cost_usd} is priced by.
+   */
+  public PriceTable prices() {
+    return PriceTable.EMPTY;
+  }
+
   /** The allow-list in force now. */
   public AllowList allowList() {
     return allowList.current();
@@ -185,6 +193,8 @@ public final class LMGate implements AutoCloseable {
         new Exchange(
             caller.get(),
             route == null ? UNKNOWN_PROVIDER : route.name(),
+            format,
+            this::prices,
             request.method(),
             request.rawPath(),
             errorShape(format),
@@ -193,7 +203,8 @@ public final class LMGate implements AutoCloseable {
             stats::offer,
             shutdown,
             open);
-    return new Admission.Admitted(caller.get(), Optional.ofNullable(match), upstreamUri, exchange);
+    return new Admission.Admitted(
+        caller.get(), Optional.ofNullable(match), upstreamUri, exchange, BodyPrefix.EMPTY);
   }
 
   /**

@@ -115,7 +115,7 @@ class LMGateTest {
                 + "\"status\":200,\"input_tokens\":1117,\"output_tokens\":233,\"masked_key\":\"XYZ123\","
                 + "\"error_type\":null,\"owner\":\"team-alpha\",\"method\":\"POST\",\"stream\":true,"
                 + "\"duration_ms\":1750,\"ttfb_ms\":250,\"cache_read_tokens\":1024,"
-                + "\"cache_write_tokens\":null,\"reasoning_tokens\":0,\"upstream_request_id\":\"req_8f2a\"}");
+                + "\"cache_write_tokens\":null,\"reasoning_tokens\":0,\"upstream_request_id\":\"req_8f2a\",\"cost_usd\":null}");
   }
 
   @Test

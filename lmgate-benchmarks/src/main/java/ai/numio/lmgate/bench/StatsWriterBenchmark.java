@@ -71,7 +71,8 @@ public class StatsWriterBenchmark {
             1024L,
             null,
             0L,
-            "req_8f2a0c1d9e");
+            "req_8f2a0c1d9e",
+            0.000255);
   }
 
   @TearDown(Level.Trial)

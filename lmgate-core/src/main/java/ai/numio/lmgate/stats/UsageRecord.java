@@ -25,6 +25,9 @@ import java.time.Instant;
  * @param cacheWriteTokens cache-creation input tokens, or null
  * @param reasoningTokens reasoning tokens, or null
  * @param upstreamRequestId the provider's request id header, or null
+ * @param costUsd the exchange's cost in USD by the price table in force (SPEC-2 §13), unrounded;
+ *     null when unknown (no route, a model without a price entry, or a token count it needs is
+ *     null)
  */
 public record UsageRecord(
     Instant timestamp,
@@ -45,4 +48,5 @@ public record UsageRecord(
     Long cacheReadTokens,
     Long cacheWriteTokens,
     Long reasoningTokens,
-    String upstreamRequestId) {}
+    String upstreamRequestId,
+    Double costUsd) {}

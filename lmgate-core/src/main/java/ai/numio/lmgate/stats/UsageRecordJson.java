@@ -9,6 +9,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
+import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.LocalDate;
@@ -48,6 +49,7 @@ final class UsageRecordJson {
       new SerializedString("reasoning_tokens");
   private static final SerializableString UPSTREAM_REQUEST_ID =
       new SerializedString("upstream_request_id");
+  private static final SerializableString COST_USD = new SerializedString("cost_usd");
 
   /** For years outside 0000–9999, which the fast path does not handle. */
   private static final DateTimeFormatter WIDE_TIMESTAMP =
@@ -129,6 +131,8 @@ final class UsageRecordJson {
     writeNumber(r.reasoningTokens());
     g.writeFieldName(UPSTREAM_REQUEST_ID);
     writeString(r.upstreamRequestId());
+    g.writeFieldName(COST_USD);
+    writeCost(r.costUsd());
     g.writeEndObject();
     g.writeRaw('\n');
   }
@@ -151,6 +155,19 @@ final class UsageRecordJson {
       generator.writeNull();
     } else {
       generator.writeNumber(value.longValue());
+    }
+  }
+
+  /**
+   * A cost as a plain JSON number with every digit of the double ({@code 0.000123}, not {@code
+   * 1.23E-4}: the same value, easier on the eye and on tools that read numbers as text); null when
+   * unknown or not finite.
+   */
+  private void writeCost(Double value) throws IOException {
+    if (value == null || !Double.isFinite(value)) {
+      generator.writeNull();
+    } else {
+      generator.writeNumber(BigDecimal.valueOf(value).toPlainString());
     }
   }
 

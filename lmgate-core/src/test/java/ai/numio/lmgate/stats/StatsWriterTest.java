@@ -67,7 +67,8 @@ class StatsWriterTest {
         null,
         null,
         null,
-        "req_7f3c");
+        "req_7f3c",
+        0.000255);
   }
 
   private static String lines(int... ids) {
@@ -518,7 +519,7 @@ class StatsWriterTest {
     Set<String> ids = new HashSet<>();
     for (String line : lines) {
       JsonNode node = MAPPER.readTree(line);
-      assertThat(node.size()).isEqualTo(19);
+      assertThat(node.size()).isEqualTo(20);
       ids.add(node.get("lmgate_id").textValue());
     }
     assertThat(ids).hasSize(threads * perThread);

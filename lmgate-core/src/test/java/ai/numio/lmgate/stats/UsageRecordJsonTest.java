@@ -37,7 +37,8 @@ class UsageRecordJsonTest {
           "cache_read_tokens",
           "cache_write_tokens",
           "reasoning_tokens",
-          "upstream_request_id");
+          "upstream_request_id",
+          "cost_usd");
 
   /** An Anthropic stream that ended in a mid-stream overloaded error: every field is set. */
   private static final UsageRecord FULL =
@@ -60,7 +61,8 @@ class UsageRecordJsonTest {
           1024L,
           256L,
           88L,
-          "req_011CPvN2xYz");
+          "req_011CPvN2xYz",
+          0.0105072);
 
   /** An upstream that never answered: nothing the response would report is known. */
   private static final UsageRecord UNREACHABLE =
@@ -83,6 +85,7 @@ class UsageRecordJsonTest {
           null,
           null,
           null,
+          null,
           null);
 
   @Test
@@ -98,7 +101,8 @@ class UsageRecordJsonTest {
                 + "\"error_type\":\"overloaded_error\",\"owner\":\"team-alpha\","
                 + "\"method\":\"POST\",\"stream\":true,\"duration_ms\":4821,\"ttfb_ms\":612,"
                 + "\"cache_read_tokens\":1024,\"cache_write_tokens\":256,"
-                + "\"reasoning_tokens\":88,\"upstream_request_id\":\"req_011CPvN2xYz\"}\n");
+                + "\"reasoning_tokens\":88,\"upstream_request_id\":\"req_011CPvN2xYz\","
+                + "\"cost_usd\":0.0105072}\n");
 
     JsonNode node = MAPPER.readTree(line);
     assertThat(fieldNames(node)).isEqualTo(SPEC_ORDER);
@@ -110,6 +114,32 @@ class UsageRecordJsonTest {
     assertThat(node.get("duration_ms").longValue()).isEqualTo(4821L);
     assertThat(node.get("cache_write_tokens").longValue()).isEqualTo(256L);
     assertThat(node.get("upstream_request_id").textValue()).isEqualTo("req_011CPvN2xYz");
+    assertThat(node.get("cost_usd").doubleValue()).isEqualTo(0.0105072);
+  }
+
+  @ParameterizedTest
+  @CsvSource({
+    "0.0105072,   0.0105072",
+    "1.5E-6,      0.0000015",
+    "0.0,         0.0",
+    "12345.678,   12345.678",
+    "0.1,         0.1",
+  })
+  void costIsAPlainNumberWithEveryDigitOfTheDouble(double cost, String expected) throws Exception {
+    UsageRecord r = withCost(cost);
+
+    String line = UsageRecordJson.line(r);
+
+    assertThat(line).endsWith(",\"cost_usd\":" + expected + "}\n");
+    assertThat(MAPPER.readTree(line).get("cost_usd").doubleValue()).isEqualTo(cost);
+  }
+
+  @Test
+  void aCostThatIsNotFiniteIsWrittenAsUnknown() throws Exception {
+    for (double cost : new double[] {Double.NaN, Double.POSITIVE_INFINITY}) {
+      assertThat(MAPPER.readTree(UsageRecordJson.line(withCost(cost))).get("cost_usd").isNull())
+          .isTrue();
+    }
   }
 
   @Test
@@ -125,7 +155,7 @@ class UsageRecordJsonTest {
                 + "\"owner\":\"team-beta\",\"method\":\"POST\",\"stream\":false,"
                 + "\"duration_ms\":10003,\"ttfb_ms\":null,\"cache_read_tokens\":null,"
                 + "\"cache_write_tokens\":null,\"reasoning_tokens\":null,"
-                + "\"upstream_request_id\":null}\n");
+                + "\"upstream_request_id\":null,\"cost_usd\":null}\n");
 
     JsonNode node = MAPPER.readTree(line);
     assertThat(fieldNames(node)).isEqualTo(SPEC_ORDER);
@@ -138,7 +168,8 @@ class UsageRecordJsonTest {
             "cache_read_tokens",
             "cache_write_tokens",
             "reasoning_tokens",
-            "upstream_request_id")) {
+            "upstream_request_id",
+            "cost_usd")) {
       assertThat(node.get(field).isNull()).as(field).isTrue();
     }
     assertThat(node.get("error_type").textValue()).isEqualTo("upstream_unreachable");
@@ -149,7 +180,7 @@ class UsageRecordJsonTest {
     UsageRecord r =
         new UsageRecord(
             null, null, null, null, null, 0, null, null, null, null, null, null, false, 0L, null,
-            null, null, null, null);
+            null, null, null, null, null);
 
     assertThat(UsageRecordJson.line(r))
         .isEqualTo(
@@ -158,7 +189,7 @@ class UsageRecordJsonTest {
                 + "\"masked_key\":null,\"error_type\":null,\"owner\":null,\"method\":null,"
                 + "\"stream\":false,\"duration_ms\":0,\"ttfb_ms\":null,"
                 + "\"cache_read_tokens\":null,\"cache_write_tokens\":null,"
-                + "\"reasoning_tokens\":null,\"upstream_request_id\":null}\n");
+                + "\"reasoning_tokens\":null,\"upstream_request_id\":null,\"cost_usd\":null}\n");
   }
 
   @Test
@@ -260,7 +291,8 @@ class UsageRecordJsonTest {
         FULL.cacheReadTokens(),
         FULL.cacheWriteTokens(),
         FULL.reasoningTokens(),
-        FULL.upstreamRequestId());
+        FULL.upstreamRequestId(),
+        FULL.costUsd());
   }
 
   private static UsageRecord withModelAndEndpoint(String model, String endpoint) {
@@ -283,7 +315,32 @@ class UsageRecordJsonTest {
         FULL.cacheReadTokens(),
         FULL.cacheWriteTokens(),
         FULL.reasoningTokens(),
-        FULL.upstreamRequestId());
+        FULL.upstreamRequestId(),
+        FULL.costUsd());
+  }
+
+  private static UsageRecord withCost(double cost) {
+    return new UsageRecord(
+        FULL.timestamp(),
+        FULL.lmgateId(),
+        FULL.provider(),
+        FULL.endpoint(),
+        FULL.model(),
+        FULL.status(),
+        FULL.inputTokens(),
+        FULL.outputTokens(),
+        FULL.maskedKey(),
+        FULL.errorType(),
+        FULL.owner(),
+        FULL.method(),
+        FULL.stream(),
+        FULL.durationMs(),
+        FULL.ttfbMs(),
+        FULL.cacheReadTokens(),
+        FULL.cacheWriteTokens(),
+        FULL.reasoningTokens(),
+        FULL.upstreamRequestId(),
+        cost);
   }
 
   private static List<String> fieldNames(JsonNode node) {

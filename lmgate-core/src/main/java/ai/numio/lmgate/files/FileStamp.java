@@ -1,4 +1,4 @@
-package ai.numio.lmgate.auth;
+package ai.numio.lmgate.files;
 
 import java.io.IOException;
 import java.nio.file.Files;
