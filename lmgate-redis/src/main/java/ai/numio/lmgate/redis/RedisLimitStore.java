@@ -3,6 +3,7 @@ package ai.numio.lmgate.redis;
 import ai.numio.lmgate.limit.Limit;
 import ai.numio.lmgate.limit.LimitStore;
 import ai.numio.lmgate.limit.LimitStoreException;
+import ai.numio.lmgate.limit.Periods;
 import ai.numio.lmgate.limit.Verdict;
 import java.io.IOException;
 import java.io.InputStream;
@@ -64,6 +65,15 @@ public final class RedisLimitStore implements LimitStore {
   static final int POOL_SIZE = 64;
 
   static final String PREFIX = "lmgate:";
+
+  /**
+   * Larger rates are treated as this one (still more than anyone can send): a level of {@code
+   * perMinute x 60000} stays below 2^53, where Lua's doubles are exact integers.
+   */
+  static final long MAX_PER_MINUTE = 100_000_000_000L;
+
+  /** Larger charges to a bucket are treated as this one, for the same reason. */
+  static final long MAX_TOKENS = 60_000_000_000L;
 
   /** A budget's counter outlives its period by this, for the charges of requests still running. */
   static final long BUDGET_GRACE_MILLIS = Duration.ofDays(1).toMillis();
@@ -148,53 +158,59 @@ public final class RedisLimitStore implements LimitStore {
       if (limit instanceof Limit.Rate rate) {
         keys.add(bucketKey(rate));
         args.add(rate.counted() == Limit.Counted.REQUESTS ? "R" : "T");
-        args.add(Long.toString(rate.perMinute()));
+        args.add(Long.toString(perMinute(rate)));
         args.add("0");
       } else if (limit instanceof Limit.Budget budget) {
         keys.add(budgetKey(budget, nowMillis));
         args.add("B");
         args.add(budgetAmount(budget));
-        args.add(Long.toString(secondsUntil(periodEnd(budget.period(), nowMillis), nowMillis)));
+        args.add(Long.toString(Math.max(1, periodEnd(budget.period(), nowMillis) - nowMillis)));
       } else {
         throw new IllegalArgumentException("unknown limit " + limit);
       }
     }
     List<?> reply = asList(run(ACQUIRE, keys, args), limits.size());
     Limit refusedBy = null;
-    long retryAfter = 0;
+    long longest = 0;
     for (int i = 0; i < limits.size(); i++) {
-      long seconds = asLong(reply.get(i));
-      if (seconds > retryAfter) {
-        retryAfter = seconds;
+      long waitMillis = asLong(reply.get(i));
+      if (waitMillis > longest) {
+        longest = waitMillis;
         refusedBy = limits.get(i);
       }
     }
-    return refusedBy == null ? Verdict.ADMITTED : Verdict.refused(refusedBy, retryAfter);
+    return refusedBy == null
+        ? Verdict.ADMITTED
+        : Verdict.refused(refusedBy, Math.floorDiv(longest + 999, 1000));
   }
 
   @Override
   public void charge(
       List<Limit> limits, long tokens, Double usd, long arrivalMillis, long nowMillis)
       throws LimitStoreException {
+    long used = Math.min(Math.max(0, tokens), MAX_TOKENS);
     List<String> keys = new ArrayList<>(limits.size());
     List<String> args = new ArrayList<>(1 + 3 * limits.size());
     args.add(Long.toString(nowMillis));
     for (Limit limit : limits) {
       if (limit instanceof Limit.Rate rate) {
-        if (rate.counted() == Limit.Counted.TOKENS) {
+        if (rate.counted() == Limit.Counted.TOKENS && used > 0) {
           keys.add(bucketKey(rate));
           args.add("T");
-          args.add(Long.toString(rate.perMinute()));
-          args.add(Long.toString(tokens));
+          args.add(Long.toString(perMinute(rate)));
+          args.add(Long.toString(used));
         }
       } else if (limit instanceof Limit.Budget budget) {
         long increment;
         if (budget.unit() == Limit.Unit.TOKENS) {
-          increment = tokens;
-        } else if (usd != null && Double.isFinite(usd)) {
+          increment = used;
+        } else if (usd != null && usd > 0 && Double.isFinite(usd)) {
           increment = nanoDollars(usd);
         } else {
-          continue; // the price is unknown: nothing to charge
+          continue; // the price is unknown (null): nothing to charge
+        }
+        if (increment <= 0) {
+          continue;
         }
         keys.add(budgetKey(budget, arrivalMillis));
         args.add("B");
@@ -242,15 +258,12 @@ public final class RedisLimitStore implements LimitStore {
    * The end (exclusive, epoch ms) of the UTC day or calendar month that contains {@code millis}.
    */
   static long periodEnd(Limit.Period period, long millis) {
-    LocalDate day = Instant.ofEpochMilli(millis).atOffset(ZoneOffset.UTC).toLocalDate();
-    LocalDate next =
-        period == Limit.Period.DAY ? day.plusDays(1) : day.withDayOfMonth(1).plusMonths(1);
-    return next.atStartOfDay(ZoneOffset.UTC).toInstant().toEpochMilli();
+    return Periods.end(period, Periods.start(period, millis));
   }
 
-  /** Whole seconds from {@code now} until {@code end}, rounded up, at least 1. */
-  static long secondsUntil(long end, long now) {
-    return Math.max(1, Math.floorDiv(end - now + 999, 1000));
+  /** The rate as the scripts take it: clamped so every level stays an exact double. */
+  static long perMinute(Limit.Rate rate) {
+    return Math.min(rate.perMinute(), MAX_PER_MINUTE);
   }
 
   /** A budget's amount in the unit its counter holds: tokens, or nano-dollars. */

@@ -4,13 +4,13 @@
 -- ARGV[1]  now, epoch milliseconds (passed in: replicas never read the server's clock).
 -- ARGV[2 + 3(i-1) ..] per limit: kind, p1, p2 —
 --   'R' (REQUESTS bucket) / 'T' (TOKENS bucket): p1 = perMinute
---   'B' (budget): p1 = the amount, in the counter's unit; p2 = Retry-After (s) until its period ends
+--   'B' (budget): p1 = the amount, in the counter's unit; p2 = milliseconds until its period ends
 --
 -- A bucket's level is kept in sixtieth-thousandths of a token (x 60000), so a refill of
 -- elapsed_ms x perMinute is an integer and every step below is exact integer arithmetic on doubles
 -- (exact below 2^53). Absent bucket = full. A now before updated_ms refills nothing.
 --
--- Returns one number per limit: 0 when it passes, else its Retry-After in whole seconds (>= 1).
+-- Returns one number per limit: 0 when it passes, else the milliseconds (>= 1) until it would.
 -- When every limit passes, 1 is taken from each REQUESTS bucket; otherwise nothing is written.
 local SCALE = 60000
 
@@ -56,7 +56,7 @@ for i = 1, #KEYS do
     if b.level >= SCALE then
       out[i] = 0
     else
-      out[i] = math.ceil((SCALE - b.level) / (p1 * 1000))
+      out[i] = math.ceil((SCALE - b.level) / p1)
       refused = true
     end
   end

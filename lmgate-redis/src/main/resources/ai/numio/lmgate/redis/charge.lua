@@ -10,6 +10,8 @@
 --
 -- Levels are in sixtieth-thousandths of a token, as in acquire.lua.
 local SCALE = 60000
+-- the lowest a level can be charged to: far below any real debt, and exact as a double
+local FLOOR = -4e15
 
 local function refill(b, now, cap)
   if now <= b.updated then return end
@@ -37,7 +39,7 @@ for i = 1, #KEYS do
       b = { level = cap * SCALE, updated = now }
     end
     refill(b, now, cap)
-    b.level = b.level - tokens * SCALE
+    b.level = math.max(FLOOR, b.level - tokens * SCALE)
     redis.call('HSET', key, 'level', string.format('%.17g', b.level),
       'updated_ms', string.format('%.17g', b.updated))
     local ttl = 60000
