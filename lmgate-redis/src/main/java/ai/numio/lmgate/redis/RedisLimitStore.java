@@ -209,13 +209,16 @@ public final class RedisLimitStore implements LimitStore {
         } else {
           continue; // the price is unknown (null): nothing to charge
         }
-        if (increment <= 0) {
-          continue;
+        // the counter lives until a while after its period ends, by the caller's clock (Redis's
+        // own clock plays no part: times are passed in)
+        long ttl = periodEnd(budget.period(), arrivalMillis) + BUDGET_GRACE_MILLIS - nowMillis;
+        if (increment <= 0 || ttl <= 0) {
+          continue; // nothing, or a period long ended: no acquire reads it any more
         }
         keys.add(budgetKey(budget, arrivalMillis));
         args.add("B");
         args.add(Long.toString(increment));
-        args.add(Long.toString(periodEnd(budget.period(), arrivalMillis) + BUDGET_GRACE_MILLIS));
+        args.add(Long.toString(ttl));
       } else {
         throw new IllegalArgumentException("unknown limit " + limit);
       }

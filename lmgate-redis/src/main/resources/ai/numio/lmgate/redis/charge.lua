@@ -5,8 +5,7 @@
 -- ARGV[2 + 3(i-1) ..] per limit: kind, p1, p2 —
 --   'T' (TOKENS bucket): p1 = perMinute, p2 = tokens to take (the level may go below zero)
 --   'B' (budget counter of the arrival's period): p1 = the integer increment (tokens, or USD in
---       nano-dollars), p2 = when the counter expires, epoch milliseconds (a while after the
---       period ends)
+--       nano-dollars), p2 = its time to live, milliseconds (until a while after the period ends)
 --
 -- Levels are in sixtieth-thousandths of a token, as in acquire.lua.
 local SCALE = 60000
@@ -49,7 +48,7 @@ for i = 1, #KEYS do
     redis.call('PEXPIRE', key, ttl)
   else
     redis.call('INCRBY', key, ARGV[3 * i])
-    redis.call('PEXPIREAT', key, ARGV[3 * i + 1])
+    redis.call('PEXPIRE', key, ARGV[3 * i + 1])
   end
 end
 return 0
