@@ -7,6 +7,7 @@ import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -18,8 +19,8 @@ import java.util.List;
 /**
  * A real {@code redis-server} for a test class: its own process on a free loopback port, without
  * persistence, that a test can kill, stall and restart on the same port. Tests that only need a
- * server may use the run's shared one instead ({@link #urlForTests()}: {@code
- * LMGATE_TEST_REDIS_URL}, set by {@code .ci/run}).
+ * server may use the run's shared one instead ({@link #sharedUrl()}: {@code LMGATE_TEST_REDIS_URL},
+ * set by {@code .ci/run}).
  *
  * <p>Without {@code redis-server} installed the test is skipped with an assumption message, except
  * under CI ({@code CI=true}), where it fails.
@@ -89,15 +90,16 @@ final class RedisServer implements AutoCloseable {
   }
 
   @Override
-  public void close() throws InterruptedException {
+  public void close() {
     if (process != null) {
+      process.destroyForcibly(); // SIGKILL ends a stalled (SIGSTOPped) server too
       try {
-        resume();
-      } catch (IOException e) {
-        // killed below anyway
+        process.waitFor();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
       }
+      process = null;
     }
-    kill();
   }
 
   private void signal(String name) throws IOException, InterruptedException {
@@ -143,7 +145,7 @@ final class RedisServer implements AutoCloseable {
 
   private boolean answersPing() {
     try (Socket socket = new Socket()) {
-      socket.connect(new InetSocketAddress("127.0.0.1", port), 200);
+      socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 200);
       socket.setSoTimeout(500);
       OutputStream out = socket.getOutputStream();
       out.write("PING\r\n".getBytes(StandardCharsets.US_ASCII));
@@ -165,7 +167,7 @@ final class RedisServer implements AutoCloseable {
     }
     String path = System.getenv("PATH");
     if (path != null) {
-      for (String dir : path.split(File.pathSeparator)) {
+      for (String dir : path.split(File.pathSeparator, -1)) {
         File f = new File(dir, "redis-server");
         if (f.canExecute()) {
           return f.getPath();
@@ -183,7 +185,7 @@ final class RedisServer implements AutoCloseable {
   }
 
   private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+    try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       socket.setReuseAddress(true);
       return socket.getLocalPort();
     }
