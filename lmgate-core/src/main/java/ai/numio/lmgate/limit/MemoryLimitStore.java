@@ -74,12 +74,12 @@ public final class MemoryLimitStore implements LimitStore {
           bucket.take(scaled(used));
         }
       } else if (limit instanceof Limit.Budget budget) {
-        double amount;
+        long amount;
         if (budget.unit() == Limit.Unit.USD) {
           if (usd == null || !(usd > 0) || usd.isInfinite()) {
             continue;
           }
-          amount = usd;
+          amount = BudgetUnits.nanoDollars(usd);
         } else {
           amount = used;
         }
@@ -126,7 +126,7 @@ public final class MemoryLimitStore implements LimitStore {
       return 0; // the period spent in has ended
     }
     // the current period, or a later one a clock set back still shows: never refilled early
-    if (spent.amount < budget.amount()) {
+    if (spent.amount < BudgetUnits.amount(budget)) {
       return 0;
     }
     return Math.max(1, spent.periodEnd - now);
@@ -210,7 +210,7 @@ public final class MemoryLimitStore implements LimitStore {
   private static final class Spent {
     long periodStart;
     long periodEnd;
-    double amount;
+    long amount; // tokens or nano-dollars: see BudgetUnits
   }
 
   /** Everything one scope holds: its two buckets and its budgets (by unit and period). */
@@ -247,7 +247,7 @@ public final class MemoryLimitStore implements LimitStore {
       return budgets[index(budget)];
     }
 
-    void spend(Limit.Budget budget, double amount, long arrival) {
+    void spend(Limit.Budget budget, long amount, long arrival) {
       int i = index(budget);
       Spent spent = budgets[i];
       long start = Periods.start(budget.period(), arrival);

@@ -208,6 +208,18 @@ public abstract class LimitStoreContract {
     assertThat(store.acquire(limits, NOON).admitted()).isFalse();
   }
 
+  /** Ten charges of 0.1 USD spend a 1.00 USD budget exactly (doubles would sum to 0.99999…). */
+  @Test
+  void usdSumsAreExactAtTheBoundary() throws Exception {
+    List<Limit> limits = List.of(budget("k", Unit.USD, 1.00, Period.DAY));
+    for (int i = 0; i < 9; i++) {
+      store.charge(limits, 0, 0.1, NOON, NOON);
+    }
+    assertThat(store.acquire(limits, NOON).admitted()).isTrue();
+    store.charge(limits, 0, 0.1, NOON, NOON);
+    assertThat(store.acquire(limits, NOON).admitted()).isFalse();
+  }
+
   @Test
   void aMonthlyTokenBudgetRollsOverAtTheYearEnd() throws Exception {
     Budget tokens = budget("k", Unit.TOKENS, 5_000_000, Period.MONTH);

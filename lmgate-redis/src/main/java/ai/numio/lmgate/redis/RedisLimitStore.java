@@ -1,5 +1,6 @@
 package ai.numio.lmgate.redis;
 
+import ai.numio.lmgate.limit.BudgetUnits;
 import ai.numio.lmgate.limit.Limit;
 import ai.numio.lmgate.limit.LimitStore;
 import ai.numio.lmgate.limit.LimitStoreException;
@@ -8,8 +9,6 @@ import ai.numio.lmgate.limit.Verdict;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.math.BigDecimal;
-import java.math.RoundingMode;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -271,18 +270,12 @@ public final class RedisLimitStore implements LimitStore {
 
   /** A budget's amount in the unit its counter holds: tokens, or nano-dollars. */
   static String budgetAmount(Limit.Budget budget) {
-    if (budget.unit() == Limit.Unit.USD) {
-      return Long.toString(Math.max(1, nanoDollars(budget.amount())));
-    }
-    return BigDecimal.valueOf(budget.amount()).toPlainString();
+    return Long.toString(BudgetUnits.amount(budget));
   }
 
-  /** USD as whole nano-dollars, rounded to nearest (0.1 is exactly 100,000,000). */
+  /** USD as whole nano-dollars, as every store counts them. */
   static long nanoDollars(double usd) {
-    return BigDecimal.valueOf(usd)
-        .movePointRight(9)
-        .setScale(0, RoundingMode.HALF_EVEN)
-        .longValue();
+    return BudgetUnits.nanoDollars(usd);
   }
 
   // ---- Redis
