@@ -54,6 +54,7 @@ final class PolicyRefusals {
                   + cap
                   + " bytes of the body (send \"model\" earlier in the JSON)";
           case NOT_FOUND -> "the JSON body has no top-level \"model\" string";
+          case CONFLICTING -> "the JSON body names two different models (\"model\" twice)";
           case MALFORMED -> "the body is not a JSON object with a top-level \"model\" string";
           case UNREADABLE, FOUND -> "the body could not be read";
         };

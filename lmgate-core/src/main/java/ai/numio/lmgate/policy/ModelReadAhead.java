@@ -40,6 +40,11 @@ public final class ModelReadAhead {
     /** The cap was reached before the model. */
     TOO_LARGE,
     /**
+     * The object names two different top-level models: a provider that keeps the last of duplicate
+     * keys would serve one the rule never checked.
+     */
+    CONFLICTING,
+    /**
      * The body is not a JSON object (malformed, another JSON value, empty) or its model no string.
      */
     MALFORMED,
@@ -57,7 +62,10 @@ public final class ModelReadAhead {
   private ModelReadAhead() {}
 
   /**
-   * Reads {@code body} until its top-level {@code model} is known, at most {@code cap} bytes.
+   * Reads {@code body} until its top-level {@code model} is known, at most {@code cap} bytes: to
+   * the end of the top-level object, so that a second {@code model} key later in the object (JSON
+   * allows duplicates, and many parsers keep the last) is seen too; a body longer than the cap is
+   * judged by the model found within the cap.
    *
    * @param cap at least 1
    */
@@ -157,7 +165,7 @@ public final class ModelReadAhead {
         while (outcome == null) {
           if (filled == bytes.length) {
             if (bytes.length == cap) {
-              return done(Outcome.TOO_LARGE, false);
+              return done(model != null ? Outcome.FOUND : Outcome.TOO_LARGE, false);
             }
             bytes = java.util.Arrays.copyOf(bytes, (int) Math.min(cap, 2L * bytes.length));
           }
@@ -187,7 +195,10 @@ public final class ModelReadAhead {
     }
 
     private Outcome endOutcome() {
-      return started && depth == 0 ? Outcome.NOT_FOUND : Outcome.MALFORMED;
+      if (!started || depth != 0) {
+        return Outcome.MALFORMED;
+      }
+      return model != null ? Outcome.FOUND : Outcome.NOT_FOUND;
     }
 
     private Result done(Outcome how, boolean complete) {
@@ -284,9 +295,13 @@ public final class ModelReadAhead {
         modelNext = false;
         if (token == JsonToken.VALUE_STRING) {
           String text = parser.getText();
-          boolean plain = !text.isEmpty() && text.indexOf('\u0000') < 0;
-          model = text;
-          outcome = plain ? Outcome.FOUND : Outcome.MALFORMED;
+          if (text.isEmpty() || text.indexOf('\u0000') >= 0) {
+            outcome = Outcome.MALFORMED;
+          } else if (model == null) {
+            model = text; // and on to the end of the object, for a second "model"
+          } else if (!model.equals(text)) {
+            outcome = Outcome.CONFLICTING;
+          }
         } else {
           outcome = Outcome.MALFORMED;
         }
@@ -297,7 +312,7 @@ public final class ModelReadAhead {
         case END_OBJECT, END_ARRAY -> {
           depth--;
           if (depth == 0) {
-            outcome = Outcome.NOT_FOUND; // the object ended without a model
+            outcome = model != null ? Outcome.FOUND : Outcome.NOT_FOUND;
           }
         }
         case FIELD_NAME -> modelNext = depth == 1 && "model".equals(parser.currentName());

@@ -39,17 +39,43 @@ class ModelReadAheadTest {
     }
   }
 
+  /**
+   * A model found early is not the end: the object is read to its end (within the cap), since JSON
+   * allows a second "model" key that a provider keeping the last one would serve.
+   */
   @Test
-  void aModelFoundEarlyLeavesTheRestUnread() {
-    String head = "{\"model\":\"gpt-4o-mini\",\"messages\":[";
-    Chunked body = new Chunked(head + "{\"role\":\"user\"}".repeat(10_000) + "]}", 64);
+  void aModelFoundEarlyIsReadOnToTheEndOfTheObject() {
+    String json =
+        "{\"model\":\"gpt-4o-mini\",\"messages\":["
+            + String.join(",", java.util.Collections.nCopies(10_000, "{\"role\":\"user\"}"))
+            + "]}";
+    Chunked body = new Chunked(json + "\n", 64);
     ModelReadAhead.Result result = ModelReadAhead.read(body, CAP);
     assertThat(result.outcome()).isEqualTo(ModelReadAhead.Outcome.FOUND);
     assertThat(result.model()).isEqualTo("gpt-4o-mini");
-    assertThat(result.prefix().length()).isLessThanOrEqualTo(64).isEqualTo(body.at);
-    assertThat(result.prefix().complete()).isFalse();
+    assertThat(result.prefix().length()).isEqualTo(body.at).isGreaterThanOrEqualTo(json.length());
     assertThat(result.prefix().toByteArray())
         .isEqualTo(java.util.Arrays.copyOf(body.bytes, result.prefix().length()));
+  }
+
+  @Test
+  void aSecondDifferentModelIsAConflictAndTheSameOneTwiceIsNot() {
+    assertThat(read("{\"model\":\"gpt-4o-mini\",\"messages\":[],\"model\":\"o3\"}"))
+        .isEqualTo(ModelReadAhead.Outcome.CONFLICTING);
+    assertThat(read("{\"model\":\"o3\",\"nested\":{\"model\":\"x\"},\"model\":\"o3\"}"))
+        .isEqualTo(ModelReadAhead.Outcome.FOUND);
+  }
+
+  /** Past the cap with a model found, the body is judged by that model; the rest is not read. */
+  @Test
+  void aBodyLongerThanTheCapIsJudgedByTheModelWithinIt() {
+    String json = "{\"model\":\"gpt-4o-mini\",\"input\":\"" + "x".repeat(100_000) + "\"}";
+    Chunked body = new Chunked(json, 4096);
+    ModelReadAhead.Result result = ModelReadAhead.read(body, 16 * 1024);
+    assertThat(result.outcome()).isEqualTo(ModelReadAhead.Outcome.FOUND);
+    assertThat(result.model()).isEqualTo("gpt-4o-mini");
+    assertThat(result.prefix().length()).isEqualTo(16 * 1024);
+    assertThat(result.prefix().complete()).isFalse();
   }
 
   @Test
