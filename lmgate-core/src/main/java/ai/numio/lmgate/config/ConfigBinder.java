@@ -42,6 +42,7 @@ final class ConfigBinder {
       coerce(key.path(), raw.get(key.path()), key).ifPresent(value -> values.put(key, value));
     }
     List<Route> routes = routes();
+    requireTlsPair();
     if (problems.size() > before) {
       return Optional.empty();
     }
@@ -61,7 +62,12 @@ final class ConfigBinder {
             value(ConfigSchema.SERVER_HOST),
             value(ConfigSchema.SERVER_PORT),
             value(ConfigSchema.SERVER_SHUTDOWN_GRACE_SECONDS),
-            value(ConfigSchema.SERVER_ERROR_FORMAT)),
+            value(ConfigSchema.SERVER_ERROR_FORMAT),
+            new LMGateConfig.Tls(
+                value(ConfigSchema.SERVER_TLS_PORT),
+                value(ConfigSchema.SERVER_TLS_CERT_PATH),
+                value(ConfigSchema.SERVER_TLS_KEY_PATH),
+                value(ConfigSchema.SERVER_TLS_POLL_INTERVAL_SECONDS))),
         new LMGateConfig.Auth(
             value(ConfigSchema.AUTH_ALLOWLIST_PATH),
             value(ConfigSchema.AUTH_POLL_INTERVAL_SECONDS)),
@@ -77,6 +83,26 @@ final class ConfigBinder {
             value(ConfigSchema.UPSTREAM_FORWARDED_HEADERS)),
         new LMGateConfig.Logging(value(ConfigSchema.LOGGING_LEVEL)),
         routes);
+  }
+
+  /** {@code server.tls.cert_path} and {@code server.tls.key_path}: both or neither. */
+  private void requireTlsPair() {
+    RawValue cert = raw.get(ConfigSchema.SERVER_TLS_CERT_PATH.path());
+    RawValue key = raw.get(ConfigSchema.SERVER_TLS_KEY_PATH.path());
+    boolean hasCert = cert.text() != null && !cert.text().isBlank();
+    boolean hasKey = key.text() != null && !key.text().isBlank();
+    if (hasCert != hasKey) {
+      ConfigKey<Path> missing =
+          hasCert ? ConfigSchema.SERVER_TLS_KEY_PATH : ConfigSchema.SERVER_TLS_CERT_PATH;
+      RawValue given = hasCert ? cert : key;
+      problems.add(
+          missing.path(),
+          "is required with "
+              + (hasCert ? ConfigSchema.SERVER_TLS_CERT_PATH : ConfigSchema.SERVER_TLS_KEY_PATH)
+                  .path()
+              + ": give server.tls.cert_path and server.tls.key_path both (TLS) or neither",
+          given.origin());
+    }
   }
 
   private <T> T value(ConfigKey<T> key) {
@@ -162,6 +188,9 @@ final class ConfigBinder {
   }
 
   private <T> Optional<T> coerce(String path, RawValue value, ConfigKey<T> key) {
+    if (key.type().optional() && (value.text() == null || value.text().isBlank())) {
+      return Optional.empty(); // none: the key's value is null
+    }
     if (value.text() == null) {
       problems.addRaw(path + " has no value (" + value.origin() + ")");
       return Optional.empty();

@@ -39,6 +39,9 @@ final class ConfigDocs {
     if (text == null) {
       return "built-in routes only: a new route must set it";
     }
+    if (text.isEmpty()) {
+      return "none";
+    }
     String cell = "`" + text + "`";
     if (key.name().endsWith("_bytes")) {
       long bytes = Long.parseLong(text);

@@ -25,6 +25,7 @@ final class ValueType<T> {
   private final String allowed;
   private final Parser<T> parser;
   private final Function<T, String> rule;
+  private final boolean optional;
 
   private ValueType(
       Class<T> javaType,
@@ -32,6 +33,17 @@ final class ValueType<T> {
       String allowed,
       Parser<T> parser,
       Function<T, String> rule) {
+    this(javaType, expected, allowed, parser, rule, false);
+  }
+
+  private ValueType(
+      Class<T> javaType,
+      String expected,
+      String allowed,
+      Parser<T> parser,
+      Function<T, String> rule,
+      boolean optional) {
+    this.optional = optional;
     this.javaType = javaType;
     this.expected = expected;
     this.allowed = allowed;
@@ -83,6 +95,17 @@ final class ValueType<T> {
     return new ValueType<>(Path.class, "a file path", "file path", Coercions::path, value -> null);
   }
 
+  /** A file path or nothing: an empty value (or none) means no file. */
+  static ValueType<Path> optionalPath() {
+    return new ValueType<>(
+        Path.class,
+        "a file path",
+        "file path, or empty for none",
+        Coercions::path,
+        value -> null,
+        true);
+  }
+
   /**
    * One of an enum's constants by its configuration name, any case.
    *
@@ -131,6 +154,11 @@ final class ValueType<T> {
    */
   String problem(T value) {
     return rule.apply(value);
+  }
+
+  /** Whether an empty value (or none) is valid and means "none" (the key's value is then null). */
+  boolean optional() {
+    return optional;
   }
 
   /** {@code value}, a value this type parsed and stored untyped, as its Java type. */
