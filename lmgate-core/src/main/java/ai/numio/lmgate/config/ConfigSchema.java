@@ -33,7 +33,8 @@ final class ConfigSchema {
           "port",
           ValueType.integer(1, 65535),
           "8080",
-          "The one client-facing port. HTTP/1.1 and h2c.");
+          "The plain client-facing port: HTTP/1.1 and h2c. With TLS, `server.tls.port` serves"
+              + " HTTPS beside it.");
   static final ConfigKey<Integer> SERVER_SHUTDOWN_GRACE_SECONDS =
       new ConfigKey<>(
           "server",
