@@ -153,7 +153,14 @@ class GatewayTlsTest {
   private void fixedChatUpstream() throws Exception {
     start(
         (request, socket, out) ->
-            RawUpstream.fixedResponse(out, 200, Gateway.fixture("openai/chat-nonstream.json")));
+            RawUpstream.fixedResponse(
+                out,
+                200,
+                Gateway.fixture("openai/chat-nonstream.json"),
+                // the test upstream serves one request per connection: say so, or the
+                // gateway may reuse a connection just as it closes (upstream_disconnected)
+                "Connection",
+                "close"));
   }
 
   @Test
@@ -299,15 +306,22 @@ class GatewayTlsTest {
         .until(() -> gateway.server.tlsCertificate().getSerialNumber().equals(second.serial()));
     upstream.script(
         (request, socket, out) ->
-            RawUpstream.fixedResponse(out, 200, Gateway.fixture("openai/chat-nonstream.json")));
+            RawUpstream.fixedResponse(
+                out,
+                200,
+                Gateway.fixture("openai/chat-nonstream.json"),
+                // the test upstream serves one request per connection: say so, or the
+                // gateway may reuse a connection just as it closes (upstream_disconnected)
+                "Connection",
+                "close"));
     HttpResponse<String> fresh =
         client(HttpClient.Version.HTTP_1_1).send(chat(false), HttpResponse.BodyHandlers.ofString());
-    assertThat(fresh.statusCode()).isEqualTo(200);
+    assertThat(fresh.statusCode()).as(fresh.body()).isEqualTo(200);
     assertThat(peerSerial(fresh)).isEqualTo(second.serial());
     // the connection opened before keeps its session: a second stream on it sees the old one
     HttpResponse<String> sameConnection =
         before.send(chat(false), HttpResponse.BodyHandlers.ofString());
-    assertThat(sameConnection.statusCode()).isEqualTo(200);
+    assertThat(sameConnection.statusCode()).as(sameConnection.body()).isEqualTo(200);
     assertThat(peerSerial(sameConnection)).isEqualTo(first.serial());
 
     // and the stream opened before the swap runs to its end
