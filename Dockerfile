@@ -31,7 +31,7 @@ COPY --from=build /src/lmgate-standalone/target/lmgate.jar /app/lmgate.jar
 COPY config/lmgate.yaml /app/config/lmgate.yaml
 
 USER lmgate
-EXPOSE 8080
+EXPOSE 8080 8443
 VOLUME ["/app/config", "/app/data"]
 
 # curl ships in the eclipse-temurin Ubuntu images. If you move the port in the config file

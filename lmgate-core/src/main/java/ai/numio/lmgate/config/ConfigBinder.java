@@ -43,6 +43,7 @@ final class ConfigBinder {
     }
     List<Route> routes = routes();
     requireRedisUrl();
+    requireTlsPair();
     if (problems.size() > before) {
       return Optional.empty();
     }
@@ -62,7 +63,12 @@ final class ConfigBinder {
             value(ConfigSchema.SERVER_HOST),
             value(ConfigSchema.SERVER_PORT),
             value(ConfigSchema.SERVER_SHUTDOWN_GRACE_SECONDS),
-            value(ConfigSchema.SERVER_ERROR_FORMAT)),
+            value(ConfigSchema.SERVER_ERROR_FORMAT),
+            new LMGateConfig.Tls(
+                value(ConfigSchema.SERVER_TLS_PORT),
+                value(ConfigSchema.SERVER_TLS_CERT_PATH),
+                value(ConfigSchema.SERVER_TLS_KEY_PATH),
+                value(ConfigSchema.SERVER_TLS_POLL_INTERVAL_SECONDS))),
         new LMGateConfig.Auth(
             value(ConfigSchema.AUTH_ALLOWLIST_PATH),
             value(ConfigSchema.AUTH_POLL_INTERVAL_SECONDS)),
@@ -99,6 +105,26 @@ final class ConfigBinder {
           ConfigSchema.LIMITS_REDIS_URL.path(),
           "is required with limits.store: redis (redis://host:port, or rediss:// for TLS)",
           raw.get(ConfigSchema.LIMITS_STORE.path()).origin());
+    }
+  }
+
+  /** {@code server.tls.cert_path} and {@code server.tls.key_path}: both or neither. */
+  private void requireTlsPair() {
+    RawValue cert = raw.get(ConfigSchema.SERVER_TLS_CERT_PATH.path());
+    RawValue key = raw.get(ConfigSchema.SERVER_TLS_KEY_PATH.path());
+    boolean hasCert = cert.text() != null && !cert.text().isBlank();
+    boolean hasKey = key.text() != null && !key.text().isBlank();
+    if (hasCert != hasKey) {
+      ConfigKey<Path> missing =
+          hasCert ? ConfigSchema.SERVER_TLS_KEY_PATH : ConfigSchema.SERVER_TLS_CERT_PATH;
+      RawValue given = hasCert ? cert : key;
+      problems.add(
+          missing.path(),
+          "is required with "
+              + (hasCert ? ConfigSchema.SERVER_TLS_CERT_PATH : ConfigSchema.SERVER_TLS_KEY_PATH)
+                  .path()
+              + ": give server.tls.cert_path and server.tls.key_path both (TLS) or neither",
+          given.origin());
     }
   }
 

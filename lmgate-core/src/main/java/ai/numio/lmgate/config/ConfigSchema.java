@@ -33,7 +33,8 @@ final class ConfigSchema {
           "port",
           ValueType.integer(1, 65535),
           "8080",
-          "The one client-facing port. HTTP/1.1 and h2c.");
+          "The plain client-facing port: HTTP/1.1 and h2c. With TLS, `server.tls.port` serves"
+              + " HTTPS beside it.");
   static final ConfigKey<Integer> SERVER_SHUTDOWN_GRACE_SECONDS =
       new ConfigKey<>(
           "server",
@@ -52,6 +53,39 @@ final class ConfigSchema {
               + " LMGate's own `{\"error\":\"<type>\",\"message\":\"...\"}`; `provider` shapes"
               + " them like the route's provider's errors, so official SDKs show the message and"
               + " raise the right exception class.");
+  static final ConfigKey<Path> SERVER_TLS_CERT_PATH =
+      new ConfigKey<>(
+          "server",
+          "tls.cert_path",
+          ValueType.optionalPath(),
+          "",
+          "PEM certificate chain (server certificate first) for the TLS listener on"
+              + " `server.tls.port`; with `server.tls.key_path`, both or neither. Re-read when it"
+              + " changes (cert-manager renewals): new connections get the new certificate, open"
+              + " ones continue. Empty: no TLS listener.");
+  static final ConfigKey<Path> SERVER_TLS_KEY_PATH =
+      new ConfigKey<>(
+          "server",
+          "tls.key_path",
+          ValueType.optionalPath(),
+          "",
+          "PEM private key of the certificate: PKCS#8 (`BEGIN PRIVATE KEY`), RSA or EC; a PKCS#1"
+              + " `BEGIN RSA PRIVATE KEY` is accepted too. Must match the certificate.");
+  static final ConfigKey<Integer> SERVER_TLS_PORT =
+      new ConfigKey<>(
+          "server",
+          "tls.port",
+          ValueType.integer(1, 65535),
+          "8443",
+          "The TLS listener's port, when a certificate is set: HTTP/2 (ALPN) and HTTP/1.1 over"
+              + " TLS 1.2/1.3. `server.port` keeps serving plain HTTP/1.1 and h2c beside it.");
+  static final ConfigKey<Integer> SERVER_TLS_POLL_INTERVAL_SECONDS =
+      new ConfigKey<>(
+          "server",
+          "tls.poll_interval_seconds",
+          ValueType.integer(1, Integer.MAX_VALUE),
+          "30",
+          "How often the certificate and key files are checked for changes.");
   static final ConfigKey<Path> AUTH_ALLOWLIST_PATH =
       new ConfigKey<>(
           "auth",
@@ -191,6 +225,10 @@ final class ConfigSchema {
           SERVER_PORT,
           SERVER_SHUTDOWN_GRACE_SECONDS,
           SERVER_ERROR_FORMAT,
+          SERVER_TLS_CERT_PATH,
+          SERVER_TLS_KEY_PATH,
+          SERVER_TLS_PORT,
+          SERVER_TLS_POLL_INTERVAL_SECONDS,
           AUTH_ALLOWLIST_PATH,
           AUTH_POLL_INTERVAL_SECONDS,
           STATS_OUTPUT_PATH,
@@ -292,6 +330,26 @@ final class ConfigSchema {
 
   static Optional<ConfigKey<?>> setting(String section, String name) {
     return settingsOf(section).stream().filter(k -> k.name().equals(name)).findFirst();
+  }
+
+  /**
+   * True if {@code name} is a group of keys within the section, written as a nested mapping: {@code
+   * tls} in {@code server} holds {@code tls.cert_path} ({@code server: {tls: {cert_path: ...}}}).
+   */
+  static boolean isGroup(String section, String name) {
+    return settingsOf(section).stream().anyMatch(k -> k.name().startsWith(name + "."));
+  }
+
+  /** The keys of a group within a section (without the group's name), comma-separated. */
+  static String groupKeyList(String section, String group) {
+    String prefix = group + ".";
+    return String.join(
+        ", ",
+        settingsOf(section).stream()
+            .map(ConfigKey::name)
+            .filter(n -> n.startsWith(prefix))
+            .map(n -> n.substring(prefix.length()))
+            .toList());
   }
 
   /** The keys of a section of scalar settings, comma-separated, for messages. */

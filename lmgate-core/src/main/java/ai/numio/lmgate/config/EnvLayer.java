@@ -1,6 +1,7 @@
 package ai.numio.lmgate.config;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -39,8 +40,10 @@ final class EnvLayer {
       String[] parts =
           variable.substring(PREFIX.length()).toLowerCase(Locale.ROOT).split(SEPARATOR, -1);
       RawValue value = new RawValue(e.getValue(), origin(variable));
-      if (parts.length == 2 && ConfigSchema.setting(parts[0], parts[1]).isPresent()) {
-        into.put(parts[0] + "." + parts[1], value);
+      String name = String.join(".", Arrays.copyOfRange(parts, 1, parts.length));
+      if (parts.length >= 2 && ConfigSchema.setting(parts[0], name).isPresent()) {
+        // LMGATE_SERVER__PORT, or a key in a group: LMGATE_SERVER__TLS__CERT_PATH
+        into.put(parts[0] + "." + name, value);
       } else if (parts.length == 3
           && parts[0].equals(ConfigSchema.PROVIDERS)
           && ConfigSchema.isValidRouteName(parts[1])

@@ -64,18 +64,34 @@ final class FileLayer {
   }
 
   private void applySection(String section, Node node) {
-    MappingNode mapping = mappingOrNull(section, node, "keys " + ConfigSchema.keyList(section));
+    applyGroup(section, "", node);
+  }
+
+  /**
+   * The keys of a section, or of a group of keys within it written as a nested mapping ({@code
+   * group} is then e.g. {@code "tls"}, for {@code server.tls.*}).
+   */
+  private void applyGroup(String section, String group, Node node) {
+    String where = group.isEmpty() ? section : section + "." + group;
+    String keyList =
+        group.isEmpty() ? ConfigSchema.keyList(section) : ConfigSchema.groupKeyList(section, group);
+    MappingNode mapping = mappingOrNull(where, node, "keys " + keyList);
     if (mapping == null) {
       return;
     }
-    for (Map.Entry<String, NodeTuple> e : entries(mapping, section + ".").entrySet()) {
-      String path = section + "." + e.getKey();
+    for (Map.Entry<String, NodeTuple> e : entries(mapping, where + ".").entrySet()) {
+      String name = group.isEmpty() ? e.getKey() : group + "." + e.getKey();
+      String path = section + "." + name;
       NodeTuple tuple = e.getValue();
-      ConfigKey<?> setting = ConfigSchema.setting(section, e.getKey()).orElse(null);
+      ConfigKey<?> setting = ConfigSchema.setting(section, name).orElse(null);
+      if (setting == null && ConfigSchema.isGroup(section, name)) {
+        applyGroup(section, name, tuple.getValueNode());
+        continue;
+      }
       if (setting == null) {
         problems.add(
             path,
-            "unknown key; valid keys in " + section + ": " + ConfigSchema.keyList(section),
+            "unknown key; valid keys in " + where + ": " + keyList,
             origin(tuple.getKeyNode()));
         continue;
       }

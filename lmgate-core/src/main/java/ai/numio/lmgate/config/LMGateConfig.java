@@ -89,8 +89,13 @@ public record LMGateConfig(
     return ConfigLoader.defaults(workingDir);
   }
 
-  /** {@code server.*}. */
-  public record Server(String host, int port, int shutdownGraceSeconds, ErrorFormat errorFormat) {
+  /**
+   * {@code server.*}.
+   *
+   * @param tls the TLS listener ({@code server.tls.*}); {@link Tls#NONE} for none
+   */
+  public record Server(
+      String host, int port, int shutdownGraceSeconds, ErrorFormat errorFormat, Tls tls) {
     /**
      * Checks each value against its key's rule.
      *
@@ -101,6 +106,51 @@ public record LMGateConfig(
       ConfigSchema.SERVER_PORT.require(port);
       ConfigSchema.SERVER_SHUTDOWN_GRACE_SECONDS.require(shutdownGraceSeconds);
       ConfigSchema.SERVER_ERROR_FORMAT.require(errorFormat);
+      requireSection("server.tls", tls);
+    }
+
+    /** A server without TLS listener. */
+    public Server(String host, int port, int shutdownGraceSeconds, ErrorFormat errorFormat) {
+      this(host, port, shutdownGraceSeconds, errorFormat, Tls.NONE);
+    }
+
+    /** This server section with another TLS listener. */
+    public Server withTls(Tls tls) {
+      return new Server(host, port, shutdownGraceSeconds, errorFormat, tls);
+    }
+  }
+
+  /**
+   * {@code server.tls.*}: the TLS listener, on when a certificate and key are given.
+   *
+   * @param port the TLS listener's port
+   * @param certPath the PEM certificate chain; null for no TLS listener
+   * @param keyPath the PEM private key; null exactly when {@code certPath} is
+   * @param pollIntervalSeconds how often both files are checked for changes
+   */
+  public record Tls(int port, Path certPath, Path keyPath, int pollIntervalSeconds) {
+
+    /** No TLS listener; the other values their defaults. */
+    public static final Tls NONE = new Tls(8443, null, null, 30);
+
+    /**
+     * Checks each value against its key's rule, and that the certificate and key come together.
+     *
+     * @throws IllegalArgumentException naming the key of an invalid value
+     */
+    public Tls {
+      ConfigSchema.SERVER_TLS_PORT.require(port);
+      ConfigSchema.SERVER_TLS_POLL_INTERVAL_SECONDS.require(pollIntervalSeconds);
+      if ((certPath == null) != (keyPath == null)) {
+        throw new IllegalArgumentException(
+            "server.tls.cert_path, server.tls.key_path: give both (TLS) or neither, got "
+                + (certPath == null ? "key_path only" : "cert_path only"));
+      }
+    }
+
+    /** Whether the TLS listener is on. */
+    public boolean enabled() {
+      return certPath != null;
     }
   }
 

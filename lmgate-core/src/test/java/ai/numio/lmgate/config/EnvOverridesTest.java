@@ -181,7 +181,9 @@ class EnvOverridesTest {
         .containsExactly(
             "environment variable LMGATE_SERVER__PROT names no configuration key (server.prot);"
                 + " valid variables for server: LMGATE_SERVER__HOST, LMGATE_SERVER__PORT,"
-                + " LMGATE_SERVER__SHUTDOWN_GRACE_SECONDS, LMGATE_SERVER__ERROR_FORMAT");
+                + " LMGATE_SERVER__SHUTDOWN_GRACE_SECONDS, LMGATE_SERVER__ERROR_FORMAT,"
+                + " LMGATE_SERVER__TLS__CERT_PATH, LMGATE_SERVER__TLS__KEY_PATH,"
+                + " LMGATE_SERVER__TLS__PORT, LMGATE_SERVER__TLS__POLL_INTERVAL_SECONDS");
   }
 
   @Test
@@ -191,6 +193,8 @@ class EnvOverridesTest {
             "environment variable LMGATE_SERVR__PORT names no configuration key (servr.port);"
                 + " valid variables: LMGATE_SERVER__HOST, LMGATE_SERVER__PORT,"
                 + " LMGATE_SERVER__SHUTDOWN_GRACE_SECONDS, LMGATE_SERVER__ERROR_FORMAT,"
+                + " LMGATE_SERVER__TLS__CERT_PATH, LMGATE_SERVER__TLS__KEY_PATH,"
+                + " LMGATE_SERVER__TLS__PORT, LMGATE_SERVER__TLS__POLL_INTERVAL_SECONDS,"
                 + " LMGATE_AUTH__ALLOWLIST_PATH,"
                 + " LMGATE_AUTH__POLL_INTERVAL_SECONDS, LMGATE_STATS__OUTPUT_PATH,"
                 + " LMGATE_STATS__FLUSH_INTERVAL_SECONDS, LMGATE_STATS__MAX_FILE_BYTES,"

@@ -31,7 +31,8 @@ class YamlShapeTest {
   void anUnknownKeyInASectionListsTheSectionsKeys() throws Exception {
     assertThat(fx.problemsOf("server:\n  port: 9090\n  prot: 9091\n"))
         .containsExactly(
-            "server.prot: unknown key; valid keys in server: host, port, shutdown_grace_seconds, error_format"
+            "server.prot: unknown key; valid keys in server: host, port, shutdown_grace_seconds,"
+                + " error_format, tls.cert_path, tls.key_path, tls.port, tls.poll_interval_seconds"
                 + " (config/lmgate.yaml line 3)");
   }
 
@@ -75,7 +76,8 @@ class YamlShapeTest {
                   openai: https://api.openai.com
                 """))
         .containsExactly(
-            "server: expected a mapping of keys host, port, shutdown_grace_seconds, error_format, got \"8080\""
+            "server: expected a mapping of keys host, port, shutdown_grace_seconds, error_format,"
+                + " tls.cert_path, tls.key_path, tls.port, tls.poll_interval_seconds, got \"8080\""
                 + " (config/lmgate.yaml line 1)",
             "auth: expected a mapping of keys allowlist_path, poll_interval_seconds, got a list"
                 + " (config/lmgate.yaml line 2)",

@@ -5,17 +5,25 @@ import ai.numio.lmgate.TimeSource;
 import ai.numio.lmgate.auth.AllowListException;
 import ai.numio.lmgate.config.LMGateConfig;
 import java.net.URI;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import org.eclipse.jetty.alpn.server.ALPNServerConnectionFactory;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
+import org.eclipse.jetty.http.HttpVersion;
 import org.eclipse.jetty.http2.server.HTTP2CServerConnectionFactory;
+import org.eclipse.jetty.http2.server.HTTP2ServerConnectionFactory;
 import org.eclipse.jetty.server.ConnectionFactory;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.SecureRequestCustomizer;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.SslConnectionFactory;
 import org.eclipse.jetty.server.handler.GracefulHandler;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.slf4j.Logger;
@@ -23,9 +31,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The standalone gateway, embeddable: Jetty 12 serving {@link LMGateProxyServlet} and {@code
- * /healthz} on one port (HTTP/1.1 and h2c), around one {@link LMGate}. {@link #stop()} stops
- * accepting, lets in-flight exchanges finish for up to {@code server.shutdown_grace_seconds}, then
- * writes every queued record.
+ * /healthz} on one port (HTTP/1.1 and h2c), around one {@link LMGate}; with {@code server.tls.*}
+ * also on a TLS port (HTTP/2 by ALPN and HTTP/1.1, TLS 1.2/1.3), its certificate reloaded when the
+ * files change ({@link ReloadingCertificate}). {@link #stop()} stops accepting, lets in-flight
+ * exchanges finish for up to {@code server.shutdown_grace_seconds}, then writes every queued
+ * record.
  *
  * <pre>{@code
  * try (LMGateServer server = LMGateServer.builder(config).start()) {
@@ -43,11 +53,21 @@ public final class LMGateServer implements AutoCloseable {
   private final LMGate gate;
   private final Server server;
   private final ServerConnector connector;
+  private final ServerConnector tlsConnector; // null without TLS
+  private final ReloadingCertificate certificate; // null without TLS
+  private ScheduledExecutorService certificatePoll; // null without TLS
 
-  private LMGateServer(LMGate gate, Server server, ServerConnector connector) {
+  private LMGateServer(
+      LMGate gate,
+      Server server,
+      ServerConnector connector,
+      ServerConnector tlsConnector,
+      ReloadingCertificate certificate) {
     this.gate = gate;
     this.server = server;
     this.connector = connector;
+    this.tlsConnector = tlsConnector;
+    this.certificate = certificate;
   }
 
   /** Starts building a server for this configuration. */
@@ -67,11 +87,70 @@ public final class LMGateServer implements AutoCloseable {
 
   /** {@code http://<host>:<port>/}, with 127.0.0.1 for a wildcard host. */
   public URI uri() {
+    return URI.create("http://" + host(connector) + ":" + port() + "/");
+  }
+
+  /** Whether a TLS listener runs beside the plain one ({@code server.tls.*}). */
+  public boolean hasTls() {
+    return tlsConnector != null;
+  }
+
+  /**
+   * The TLS listener's port actually bound.
+   *
+   * @throws IllegalStateException without TLS listener
+   */
+  public int tlsPort() {
+    return requireTls().getLocalPort();
+  }
+
+  /**
+   * {@code https://<host>:<tls port>/}, with 127.0.0.1 for a wildcard host.
+   *
+   * @throws IllegalStateException without TLS listener
+   */
+  public URI tlsUri() {
+    return URI.create("https://" + host(requireTls()) + ":" + tlsPort() + "/");
+  }
+
+  /**
+   * The certificate new TLS connections get.
+   *
+   * @throws IllegalStateException without TLS listener
+   */
+  public X509Certificate tlsCertificate() {
+    requireTls();
+    return certificate.active();
+  }
+
+  /**
+   * Checks the certificate and key files now, as the poll does every {@code
+   * server.tls.poll_interval_seconds}; true if a new certificate was put in use (tests).
+   */
+  boolean reloadCertificateIfChanged() {
+    requireTls();
+    return certificate.reloadIfChanged();
+  }
+
+  /** The TLS listener's protocols, ciphers and certificate (tests). */
+  org.eclipse.jetty.util.ssl.SslContextFactory.Server tlsContextFactory() {
+    requireTls();
+    return certificate.factory();
+  }
+
+  private ServerConnector requireTls() {
+    if (tlsConnector == null) {
+      throw new IllegalStateException("no TLS listener: server.tls.cert_path is not set");
+    }
+    return tlsConnector;
+  }
+
+  private static String host(ServerConnector connector) {
     String host = connector.getHost();
     if (host == null || host.equals("0.0.0.0") || host.equals("::")) {
       host = "127.0.0.1";
     }
-    return URI.create("http://" + host + ":" + port() + "/");
+    return host;
   }
 
   /**
@@ -88,6 +167,9 @@ public final class LMGateServer implements AutoCloseable {
     } catch (Exception e) {
       log.warn("Jetty did not stop cleanly: {}", e.toString());
     } finally {
+      if (certificatePoll != null) {
+        certificatePoll.shutdownNow();
+      }
       gate.close();
     }
   }
@@ -126,6 +208,7 @@ public final class LMGateServer implements AutoCloseable {
     private final LMGateConfig config;
     private TimeSource time = TimeSource.system();
     private Integer port;
+    private Integer tlsPort;
 
     private Builder(LMGateConfig config) {
       this.config = config;
@@ -137,6 +220,12 @@ public final class LMGateServer implements AutoCloseable {
       return this;
     }
 
+    /** Listens for TLS on this port instead of {@code server.tls.port}; 0 picks a free one. */
+    public Builder tlsPort(int tlsPort) {
+      this.tlsPort = tlsPort;
+      return this;
+    }
+
     /** The clocks of the core (tests). */
     public Builder time(TimeSource time) {
       this.time = time;
@@ -144,16 +233,33 @@ public final class LMGateServer implements AutoCloseable {
     }
 
     /**
-     * Loads the allow-list, starts the stats writer and Jetty.
+     * Reads the TLS certificate and key if configured, loads the allow-list, starts the stats
+     * writer and Jetty.
      *
+     * @throws TlsCertificateException if the TLS certificate or key file cannot be used
      * @throws AllowListException if the allow-list is missing or invalid
      * @throws Exception if Jetty cannot start (the port is taken, for one)
      */
     public LMGateServer start() throws Exception {
+      LMGateConfig.Tls tls = config.server().tls();
+      ReloadingCertificate certificate =
+          tls.enabled() ? ReloadingCertificate.open(tls, time) : null;
       LMGate gate = LMGate.start(config, time);
       try {
-        LMGateServer server = build(gate);
+        LMGateServer server = build(gate, certificate);
         server.server.start();
+        if (certificate != null) {
+          server.certificatePoll =
+              Executors.newSingleThreadScheduledExecutor(
+                  r -> {
+                    Thread thread = new Thread(r, "lmgate-tls-reload");
+                    thread.setDaemon(true);
+                    return thread;
+                  });
+          long millis = TimeUnit.SECONDS.toMillis(tls.pollIntervalSeconds());
+          server.certificatePoll.scheduleWithFixedDelay(
+              certificate::reloadIfChangedLoggingErrors, millis, millis, TimeUnit.MILLISECONDS);
+        }
         return server;
       } catch (Exception e) {
         gate.close();
@@ -161,7 +267,7 @@ public final class LMGateServer implements AutoCloseable {
       }
     }
 
-    private LMGateServer build(LMGate gate) {
+    private LMGateServer build(LMGate gate, ReloadingCertificate certificate) {
       QueuedThreadPool threads = new QueuedThreadPool(400, 8);
       threads.setName("lmgate");
       Server server = new Server(threads);
@@ -180,6 +286,11 @@ public final class LMGateServer implements AutoCloseable {
       connector.setHost(config.server().host());
       connector.setPort(port != null ? port : config.server().port());
       server.addConnector(connector);
+      ServerConnector tlsConnector = null;
+      if (certificate != null) {
+        tlsConnector = tlsConnector(server, http, certificate);
+        server.addConnector(tlsConnector);
+      }
       JsonErrorHandler errors =
           new JsonErrorHandler(gate::errorShape); // Jetty's own 400/414/431 answers, as JSON
       server.setErrorHandler(errors);
@@ -195,7 +306,32 @@ public final class LMGateServer implements AutoCloseable {
       proxy.setInitParameter("maxConnections", "4096");
       context.addServlet(proxy, "/*");
       server.setHandler(new GracefulHandler(context));
-      return new LMGateServer(gate, server, connector);
+      return new LMGateServer(gate, server, connector, tlsConnector, certificate);
+    }
+
+    /**
+     * The TLS listener: ALPN picks HTTP/2 or HTTP/1.1 (the default for a client that offers
+     * neither); requests are marked secure ({@code https}, for {@code X-Forwarded-Proto}).
+     */
+    private ServerConnector tlsConnector(
+        Server server, HttpConfiguration http, ReloadingCertificate certificate) {
+      HttpConfiguration https = new HttpConfiguration(http);
+      SecureRequestCustomizer secure = new SecureRequestCustomizer();
+      // One certificate for every name: whether the Host matches it is the client's check. Jetty's
+      // own check would answer 400 to a client that reaches the gateway by another name or IP.
+      secure.setSniHostCheck(false);
+      https.addCustomizer(secure);
+      HTTP2ServerConnectionFactory h2 = new HTTP2ServerConnectionFactory(https);
+      HttpConnectionFactory http11 = new HttpConnectionFactory(https);
+      ALPNServerConnectionFactory alpn = new ALPNServerConnectionFactory();
+      alpn.setDefaultProtocol(HttpVersion.HTTP_1_1.asString());
+      SslConnectionFactory ssl =
+          new SslConnectionFactory(certificate.factory(), alpn.getProtocol());
+      ServerConnector tls = new DrainingConnector(server, ssl, alpn, h2, http11);
+      tls.setAcceptQueueSize(ACCEPT_QUEUE_SIZE);
+      tls.setHost(config.server().host());
+      tls.setPort(tlsPort != null ? tlsPort : config.server().tls().port());
+      return tls;
     }
   }
 }

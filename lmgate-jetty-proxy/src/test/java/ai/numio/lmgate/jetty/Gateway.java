@@ -74,7 +74,7 @@ final class Gateway implements AutoCloseable {
     }
     env.putAll(extraEnv);
     LMGateConfig config = ConfigLoader.load(Optional.empty(), env, dir);
-    return new Gateway(dir, LMGateServer.builder(config).port(0).time(time).start());
+    return new Gateway(dir, LMGateServer.builder(config).port(0).tlsPort(0).time(time).start());
   }
 
   URI uri(String pathAndQuery) {

@@ -5,12 +5,14 @@ import ai.numio.lmgate.config.LMGateConfig;
 import ai.numio.lmgate.config.LoadedConfig;
 import ai.numio.lmgate.config.LogLevel;
 import ai.numio.lmgate.jetty.LMGateServer;
+import ai.numio.lmgate.jetty.TlsCertificateException;
 import ai.numio.lmgate.route.Route;
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.LoggerContext;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.security.cert.X509Certificate;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -63,6 +65,10 @@ final class ServeCommand {
     LMGateServer server;
     try {
       server = LMGateServer.builder(config).start();
+    } catch (TlsCertificateException e) {
+      err.println("lmgate: the TLS certificate cannot be used (server.tls.*):");
+      err.println("  - " + e.getMessage());
+      return ExitCode.BAD_USAGE_OR_CONFIG;
     } catch (AllowListException e) {
       err.println("lmgate: the allow-list cannot be used:");
       e.problems().forEach(p -> err.println("  - " + p));
@@ -73,6 +79,9 @@ final class ServeCommand {
               + config.server().host()
               + ":"
               + config.server().port()
+              + (config.server().tls().enabled()
+                  ? " (TLS: " + config.server().tls().port() + ")"
+                  : "")
               + ": "
               + e.getMessage());
       return ExitCode.RUNTIME_FAILURE;
@@ -158,6 +167,20 @@ final class ServeCommand {
         config.auth().pollIntervalSeconds(),
         config.stats().outputPath(),
         config.stats().flushIntervalSeconds());
+    if (server.hasTls()) {
+      X509Certificate certificate = server.tlsCertificate();
+      log.info(
+          "Listening on https://{}:{} (HTTP/2, HTTP/1.1; TLS 1.2, 1.3); certificate {} (serial"
+              + " {}, valid until {}) from {}, key {}, checked every {} s",
+          config.server().host(),
+          server.tlsPort(),
+          certificate.getSubjectX500Principal().getName(),
+          certificate.getSerialNumber().toString(16),
+          certificate.getNotAfter().toInstant(),
+          config.server().tls().certPath(),
+          config.server().tls().keyPath(),
+          config.server().tls().pollIntervalSeconds());
+    }
   }
 
   private static void setLevel(LogLevel level) {

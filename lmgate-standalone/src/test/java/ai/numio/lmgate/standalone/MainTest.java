@@ -79,6 +79,38 @@ class MainTest {
   }
 
   @Test
+  void anUnusableTlsKeyExits2NamingTheFile() throws Exception {
+    Files.writeString(dir.resolve("allowlist.csv"), "id,api_key,owner,added\n");
+    Files.writeString(
+        dir.resolve("tls.crt"), "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n");
+    Files.writeString(dir.resolve("tls.key"), "not a key\n");
+    int code =
+        run(
+            Map.of(
+                "LMGATE_AUTH__ALLOWLIST_PATH", "allowlist.csv",
+                "LMGATE_SERVER__HOST", "127.0.0.1",
+                "LMGATE_SERVER__PORT", "1",
+                "LMGATE_SERVER__TLS__CERT_PATH", "tls.crt",
+                "LMGATE_SERVER__TLS__KEY_PATH", "tls.key"),
+            "serve");
+    assertThat(code).isEqualTo(2);
+    assertThat(err.toString(UTF_8))
+        .isEqualTo(
+            "lmgate: the TLS certificate cannot be used (server.tls.*):\n  - "
+                + dir.resolve("tls.crt")
+                + ": certificate 1 of 1 is not a valid X.509 certificate (Could not parse"
+                + " certificate: java.io.IOException: Empty input)\n");
+  }
+
+  @Test
+  void aTlsKeyWithoutCertificateIsAConfigurationError() {
+    assertThat(run(Map.of("LMGATE_SERVER__TLS__KEY_PATH", "tls.key"), "serve")).isEqualTo(2);
+    assertThat(err.toString(UTF_8))
+        .contains("server.tls.cert_path: is required with server.tls.key_path")
+        .doesNotContain("\tat ");
+  }
+
+  @Test
   void aPortInUseExits1() throws Exception {
     Files.writeString(
         dir.resolve("allowlist.csv"), "id,api_key,owner,added\n1,sk-test-1,t,2026-01-01\n");
