@@ -114,27 +114,39 @@ interface PolicyContract {
 
   /**
    * The model comes after 300 KB of messages: the whole body is read ahead to find it and still
-   * reaches the upstream byte for byte, with its length or without one (chunked).
+   * reaches the upstream byte for byte — over HTTP/1.1 with its length and chunked, and over HTTP/2
+   * without a length.
    */
   @Test
   default void aBodyReadAheadForItsModelReachesTheUpstreamWhole() throws Exception {
     byte[] answer = fixture("openai/chat-nonstream.json");
+    upstream()
+        .script(
+            (request, socket, out) ->
+                RawUpstream.fixedResponse(
+                    out, 200, answer, "Content-Type", "application/json", "Connection", "close"));
     String body =
         "{\"messages\":[{\"role\":\"user\",\"content\":\"é"
             + "z".repeat(300_000)
             + "\"}],\"stream\":false,\"model\":\"gpt-4o-mini\"}";
-    for (boolean chunked : new boolean[] {false, true}) {
-      upstream()
-          .script(
-              (request, socket, out) ->
-                  RawUpstream.fixedResponse(out, 200, answer, "Content-Type", "application/json"));
+    HttpClient http1 = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    HttpClient h2 = HttpClient.newBuilder().version(HttpClient.Version.HTTP_2).build();
+    // a first GET upgrades the connection to h2c (an upgrade request streaming a body is another
+    // matter: see the design notes)
+    h2.send(
+        HttpRequest.newBuilder(base().resolve("openai/v1/models"))
+            .header("Authorization", "Bearer " + MODELS_KEY)
+            .build(),
+        HttpResponse.BodyHandlers.discarding());
+    awaitOnlyRecord();
+    for (String way : List.of("http/1.1 with length", "http/1.1 chunked", "http/2 no length")) {
       HttpRequest.BodyPublisher publisher =
-          chunked
-              ? HttpRequest.BodyPublishers.ofInputStream(
-                  () -> new ByteArrayInputStream(body.getBytes(UTF_8)))
-              : HttpRequest.BodyPublishers.ofString(body);
+          way.endsWith("with length")
+              ? HttpRequest.BodyPublishers.ofString(body)
+              : HttpRequest.BodyPublishers.ofInputStream(
+                  () -> new ByteArrayInputStream(body.getBytes(UTF_8)));
       HttpResponse<String> response =
-          client()
+          (way.startsWith("http/2") ? h2 : http1)
               .send(
                   HttpRequest.newBuilder(base().resolve("openai/v1/chat/completions"))
                       .header("Authorization", "Bearer " + MODELS_KEY)
@@ -142,13 +154,29 @@ interface PolicyContract {
                       .POST(publisher)
                       .build(),
                   HttpResponse.BodyHandlers.ofString(UTF_8));
-      assertThat(response.statusCode()).as("chunked=%s", chunked).isEqualTo(200);
+      assertThat(response.statusCode()).as(way).isEqualTo(200);
       RawUpstream.Received received = upstream().received().get(upstream().received().size() - 1);
-      assertThat(received.bodyText()).as("chunked=%s", chunked).isEqualTo(body);
+      assertThat(received.bodyText()).as(way).isEqualTo(body);
       JsonNode record = awaitOnlyRecord();
       assertThat(record.get("status").asInt()).isEqualTo(200);
       assertThat(record.get("input_tokens").asLong()).isEqualTo(2006);
     }
+  }
+
+  /** A body naming two models: refused, whichever the provider would have kept. */
+  @Test
+  default void aBodyNamingTwoModelsIsRefused() throws Exception {
+    int before = upstream().received().size();
+    HttpResponse<String> response =
+        send(
+            "openai/v1/chat/completions",
+            "Authorization",
+            "Bearer " + MODELS_KEY,
+            "{\"model\":\"gpt-4o-mini\",\"messages\":[],\"model\":\"o3\"}");
+    assertThat(response.statusCode()).isEqualTo(400);
+    assertThat(response.body()).startsWith("{\"error\":\"bad_request\",\"message\":\"");
+    assertRefusalRecord(awaitOnlyRecord(), "43", 400, "bad_request");
+    assertThat(upstream().received()).hasSize(before);
   }
 
   @Test
@@ -179,7 +207,8 @@ interface PolicyContract {
     upstream()
         .script(
             (request, socket, out) ->
-                RawUpstream.fixedResponse(out, 200, answer, "Content-Type", "application/json"));
+                RawUpstream.fixedResponse(
+                    out, 200, answer, "Content-Type", "application/json", "Connection", "close"));
     HttpResponse<String> first =
         send("openai/v1/chat/completions", "Authorization", "Bearer " + RPM_KEY, chat("gpt-4o"));
     assertThat(first.statusCode()).isEqualTo(200);
@@ -201,7 +230,8 @@ interface PolicyContract {
     upstream()
         .script(
             (request, socket, out) ->
-                RawUpstream.fixedResponse(out, 200, answer, "Content-Type", "application/json"));
+                RawUpstream.fixedResponse(
+                    out, 200, answer, "Content-Type", "application/json", "Connection", "close"));
     HttpResponse<String> first =
         send("anthropic/v1/messages", "x-api-key", BUDGET_KEY, chat("claude-sonnet-4-5"));
     assertThat(first.statusCode()).isEqualTo(200); // the request that crosses the budget completes

@@ -61,7 +61,8 @@ class PolicySdkTest {
     byte[] answer = Gateway.fixture("openai/chat-nonstream.json");
     upstream.script(
         (request, socket, out) ->
-            RawUpstream.fixedResponse(out, 200, answer, "Content-Type", "application/json"));
+            RawUpstream.fixedResponse(
+                out, 200, answer, "Content-Type", "application/json", "Connection", "close"));
     OpenAIClient noRetry = openai(0);
     try {
       assertThatThrownBy(() -> untilRefused(() -> noRetry.chat().completions().create(chat())))
@@ -95,7 +96,8 @@ class PolicySdkTest {
     byte[] answer = Gateway.fixture("anthropic/messages-nonstream.json");
     upstream.script(
         (request, socket, out) ->
-            RawUpstream.fixedResponse(out, 200, answer, "Content-Type", "application/json"));
+            RawUpstream.fixedResponse(
+                out, 200, answer, "Content-Type", "application/json", "Connection", "close"));
     AnthropicClient noRetry = anthropic(0);
     try {
       assertThatThrownBy(() -> untilRefused(() -> noRetry.messages().create(message())))
