@@ -25,7 +25,7 @@ import java.util.List;
  * <p>Without {@code redis-server} installed the test is skipped with an assumption message, except
  * under CI ({@code CI=true}), where it fails.
  */
-final class RedisServer implements AutoCloseable {
+public final class RedisServer implements AutoCloseable {
 
   private static final List<String> CANDIDATES =
       List.of("/usr/bin/redis-server", "/usr/local/bin/redis-server", "/usr/sbin/redis-server");
@@ -40,7 +40,7 @@ final class RedisServer implements AutoCloseable {
   }
 
   /** Starts a server of this test class's own on a free loopback port. */
-  static RedisServer start() throws IOException, InterruptedException {
+  public static RedisServer start() throws IOException, InterruptedException {
     String binary = binary();
     RedisServer server = new RedisServer(binary, freePort());
     server.launch();
@@ -51,21 +51,21 @@ final class RedisServer implements AutoCloseable {
    * A Redis URL for tests that need no process of their own: {@code LMGATE_TEST_REDIS_URL} when
    * set, else null (the caller then {@link #start()}s one).
    */
-  static String sharedUrl() {
+  public static String sharedUrl() {
     String url = System.getenv("LMGATE_TEST_REDIS_URL");
     return url == null || url.isBlank() ? null : url.strip();
   }
 
-  String url() {
+  public String url() {
     return "redis://127.0.0.1:" + port;
   }
 
-  int port() {
+  public int port() {
     return port;
   }
 
   /** Kills the server at once (SIGKILL), as a crash would. */
-  void kill() throws InterruptedException {
+  public void kill() throws InterruptedException {
     if (process != null) {
       process.destroyForcibly();
       process.waitFor();
@@ -74,18 +74,18 @@ final class RedisServer implements AutoCloseable {
   }
 
   /** Starts the server again on the same port, empty. */
-  void restart() throws IOException, InterruptedException {
+  public void restart() throws IOException, InterruptedException {
     kill();
     launch();
   }
 
   /** Freezes the server (SIGSTOP): connections stay open, nothing answers. */
-  void stall() throws IOException, InterruptedException {
+  public void stall() throws IOException, InterruptedException {
     signal("STOP");
   }
 
   /** Thaws a {@link #stall()}ed server (SIGCONT). */
-  void resume() throws IOException, InterruptedException {
+  public void resume() throws IOException, InterruptedException {
     signal("CONT");
   }
 
