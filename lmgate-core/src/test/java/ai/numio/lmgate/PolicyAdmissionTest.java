@@ -247,6 +247,39 @@ class PolicyAdmissionTest {
     assertThat(record.get("status").asInt()).isEqualTo(403);
   }
 
+  /**
+   * The allow-list's expires column ({@code keys new --expires}) works without any policy file, and
+   * a policy rule for the key overrides it.
+   */
+  @Test
+  void theAllowListsExpiresColumnRefusesAndAPolicyRuleForTheKeyOverridesIt() throws Exception {
+    Path allowList = dir.resolve("allowlist.csv");
+    Files.writeString(
+        allowList,
+        "id,api_key,owner,added,expires\n1,"
+            + KEY1
+            + ",team-a,,2026-02-16\n2,"
+            + KEY2
+            + ",team-a,,\n");
+    Map<String, String> env = new HashMap<>();
+    env.put("LMGATE_AUTH__ALLOWLIST_PATH", allowList.toString());
+    env.put("LMGATE_STATS__OUTPUT_PATH", dir.resolve("out/stats.jsonl").toString());
+    time.setWallClock(Instant.parse("2026-02-17T00:00:00Z"));
+    gate = LMGate.start(ConfigLoader.load(Optional.empty(), env, dir), time);
+    Admission.Refused refusal = refused(chat(KEY1, "gpt-4o"));
+    assertThat(refusal.error().status()).isEqualTo(403);
+    assertThat(refusal.error().error()).isEqualTo("key_expired");
+    assertThat(chat(KEY2, "gpt-4o")).isInstanceOf(Admission.Admitted.class);
+    gate.close();
+    gate = null;
+
+    Path policy = dir.resolve("later.yaml");
+    Files.writeString(policy, "keys:\n  '1': { expires: 2026-03-01 }\n");
+    env.put("LMGATE_POLICY__PATH", policy.toString());
+    gate = LMGate.start(ConfigLoader.load(Optional.empty(), env, dir), time);
+    assertThat(chat(KEY1, "gpt-4o")).isInstanceOf(Admission.Admitted.class);
+  }
+
   @Test
   void rpmRefuses429WithRetryAfterAndRefillsExactly() throws Exception {
     start("default:\n  rpm: 2\n");

@@ -2,6 +2,7 @@ package ai.numio.lmgate.policy;
 
 import ai.numio.lmgate.auth.AllowListEntry;
 import ai.numio.lmgate.limit.Limit;
+import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -13,11 +14,13 @@ import java.util.concurrent.ConcurrentHashMap;
  * one).
  *
  * <p>Precedence, field by field: for {@code models}, {@code routes} and {@code expires} the key's
- * rule wins over its owner's, which wins over {@code default}. Limits add up instead: the owner's
- * {@code rpm}, {@code tpm} and {@code budget} are one state shared by all the owner's keys (scope
- * {@code owner:<name>}); the key's own limits, or else the default's, are the key's alone (scope
- * {@code key:<id>}). A default limit is thus a limit per key, the same for every key that sets
- * none. A request passes only when every limit that applies admits it.
+ * rule wins over its owner's, which wins over {@code default}; the allow-list's {@code expires}
+ * column is the key's own expiry too, below the policy's rule for that key (and applies with no
+ * policy file at all). Limits add up instead: the owner's {@code rpm}, {@code tpm} and {@code
+ * budget} are one state shared by all the owner's keys (scope {@code owner:<name>}); the key's own
+ * limits, or else the default's, are the key's alone (scope {@code key:<id>}). A default limit is
+ * thus a limit per key, the same for every key that sets none. A request passes only when every
+ * limit that applies admits it.
  */
 public final class Policies {
 
@@ -48,7 +51,7 @@ public final class Policies {
 
   /** The policy of a caller; the same object for every request of that caller. */
   public CallerPolicy forCaller(AllowListEntry entry) {
-    if (this == NONE) {
+    if (this == NONE && entry.expires() == null) {
       return CallerPolicy.UNRESTRICTED;
     }
     CallerPolicy policy = resolved.get(entry);
@@ -56,13 +59,22 @@ public final class Policies {
       if (resolved.size() >= MAX_CACHED) {
         resolved.clear();
       }
-      policy = resolved.computeIfAbsent(entry, e -> resolve(e.id(), e.owner()));
+      policy = resolved.computeIfAbsent(entry, e -> resolve(e.id(), e.owner(), e.expires()));
     }
     return policy;
   }
 
   /** The policy of allow-list id {@code id} of owner {@code owner}, computed afresh. */
   CallerPolicy resolve(String id, String owner) {
+    return resolve(id, owner, null);
+  }
+
+  /**
+   * As {@link #resolve(String, String)}, for a key whose allow-list row has an {@code expires}
+   * column ({@code listed}, or null): a key's own expiry, it gives way only to the policy's rule
+   * for that key.
+   */
+  CallerPolicy resolve(String id, String owner, LocalDate listed) {
     PolicyRule key = keys.getOrDefault(id, PolicyRule.EMPTY);
     PolicyRule ownerRule = owners.getOrDefault(owner, PolicyRule.EMPTY);
     List<Limit> limits = new ArrayList<>();
@@ -78,7 +90,7 @@ public final class Policies {
         new CallerPolicy(
             first(key.models(), first(ownerRule.models(), defaults.models())),
             first(key.routes(), first(ownerRule.routes(), defaults.routes())),
-            first(key.expires(), first(ownerRule.expires(), defaults.expires())),
+            first(key.expires(), first(listed, first(ownerRule.expires(), defaults.expires()))),
             limits);
     return policy.unrestricted() ? CallerPolicy.UNRESTRICTED : policy;
   }
