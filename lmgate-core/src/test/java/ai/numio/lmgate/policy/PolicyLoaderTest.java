@@ -27,6 +27,27 @@ class PolicyLoaderTest {
     throw new AssertionError("expected problems");
   }
 
+  /** The example shipped in config/ is valid and means what its comments say. */
+  @Test
+  void theShippedExampleIsValid() throws Exception {
+    String yaml =
+        java.nio.file.Files.readString(java.nio.file.Path.of("../config/policy.example.yaml"));
+    Policies policies = parse(yaml);
+    CallerPolicy batch = policies.forCaller(new AllowListEntry("8", "team-search", ""));
+    assertThat(batch.modelAllowed("gpt-4o-mini-2024-07-18")).isTrue();
+    assertThat(batch.modelAllowed("gpt-4o")).isFalse();
+    assertThat(batch.expires()).isEqualTo(java.time.LocalDate.of(2027, 1, 31));
+    assertThat(batch.limits())
+        .contains(
+            new Limit.Rate("key:8", Limit.Counted.REQUESTS, 30),
+            new Limit.Rate("owner:team-search", Limit.Counted.REQUESTS, 600),
+            new Limit.Budget("owner:team-search", Limit.Unit.USD, 50, Limit.Period.DAY));
+    CallerPolicy other = policies.forCaller(new AllowListEntry("9", "team-other", ""));
+    assertThat(other.modelAllowed("o3")).isTrue();
+    assertThat(other.limits())
+        .containsExactly(new Limit.Rate("key:9", Limit.Counted.REQUESTS, 120));
+  }
+
   private static final String SPEC_EXAMPLE =
       "default:\n"
           + "  models: [\"*\"]\n"
