@@ -8,7 +8,10 @@ import ai.numio.lmgate.auth.KeyExtraction;
 import ai.numio.lmgate.auth.KeyMask;
 import ai.numio.lmgate.auth.ReloadingAllowList;
 import ai.numio.lmgate.config.LMGateConfig;
+import ai.numio.lmgate.cost.BundledPrices;
 import ai.numio.lmgate.cost.PriceTable;
+import ai.numio.lmgate.cost.PriceTableException;
+import ai.numio.lmgate.cost.ReloadingPriceTable;
 import ai.numio.lmgate.meter.UsageMeter;
 import ai.numio.lmgate.route.Format;
 import ai.numio.lmgate.route.Route;
@@ -17,6 +20,7 @@ import ai.numio.lmgate.route.RouteResult;
 import ai.numio.lmgate.route.Router;
 import ai.numio.lmgate.stats.StatsWriter;
 import java.net.URI;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.Executors;
@@ -50,6 +54,7 @@ public final class LMGate implements AutoCloseable {
   private final TimeSource time;
   private final Router router;
   private final ReloadingAllowList allowList;
+  private final ReloadingPriceTable priceFile;
   private final StatsWriter stats;
   private final ScheduledExecutorService reloader;
   private final DenialLog denialLog;
@@ -62,12 +67,14 @@ public final class LMGate implements AutoCloseable {
       LMGateConfig config,
       TimeSource time,
       ReloadingAllowList allowList,
+      ReloadingPriceTable priceFile,
       StatsWriter stats,
       ScheduledExecutorService reloader) {
     this.config = config;
     this.time = time;
     this.router = new Router(config.routes());
     this.allowList = allowList;
+    this.priceFile = priceFile;
     this.stats = stats;
     this.reloader = reloader;
     this.denialLog = new DenialLog(time);
@@ -75,28 +82,43 @@ public final class LMGate implements AutoCloseable {
   }
 
   /**
-   * Loads the allow-list (a missing or invalid file is fatal: the exception names file, line and
-   * problem), starts the stats writer, the allow-list reload every {@code
-   * auth.poll_interval_seconds} and the denial log's one-second tick.
+   * Loads the allow-list and the price file of {@code pricing.path} if one is set (a missing or
+   * invalid file is fatal: the exception names file, line and problem), starts the stats writer,
+   * the reload of both files every {@code auth.poll_interval_seconds} and the denial log's
+   * one-second tick.
    */
-  public static LMGate start(LMGateConfig config) throws AllowListException {
+  public static LMGate start(LMGateConfig config) throws AllowListException, PriceTableException {
     return start(config, TimeSource.system());
   }
 
   /** As {@link #start(LMGateConfig)}, on the given clocks. */
-  public static LMGate start(LMGateConfig config, TimeSource time) throws AllowListException {
+  public static LMGate start(LMGateConfig config, TimeSource time)
+      throws AllowListException, PriceTableException {
     ReloadingAllowList allowList = ReloadingAllowList.open(config.auth().allowlistPath(), time);
+    Path pricePath = config.pricing().path();
+    ReloadingPriceTable priceFile =
+        pricePath == null ? null : ReloadingPriceTable.open(pricePath, time);
+    PriceTable bundled = priceFile == null ? BundledPrices.table() : null;
+    if (bundled != null) {
+      log.info(
+          "Prices: the bundled table ({} entries); pricing.path is not set",
+          bundled.entries().size());
+    }
     StatsWriter stats = StatsWriter.fromConfig(config.stats(), time);
     stats.start();
     ScheduledExecutorService reloader =
         Executors.newSingleThreadScheduledExecutor(
             r -> {
-              Thread t = new Thread(r, "lmgate-allowlist-reload");
+              Thread t = new Thread(r, "lmgate-file-reload");
               t.setDaemon(true);
               return t;
             });
-    allowList.schedule(reloader, Duration.ofSeconds(config.auth().pollIntervalSeconds()));
-    LMGate gate = new LMGate(config, time, allowList, stats, reloader);
+    Duration pollInterval = Duration.ofSeconds(config.auth().pollIntervalSeconds());
+    allowList.schedule(reloader, pollInterval);
+    if (priceFile != null) {
+      priceFile.schedule(reloader, pollInterval);
+    }
+    LMGate gate = new LMGate(config, time, allowList, priceFile, stats, reloader);
     gate.denialLog.schedule(reloader);
     return gate;
   }
@@ -110,7 +132,12 @@ public final class LMGate implements AutoCloseable {
    * The price table in force now (SPEC-2 §13): what each record's {@code cost_usd} is priced by.
    */
   public PriceTable prices() {
-    return PriceTable.EMPTY;
+    return priceFile == null ? BundledPrices.table() : priceFile.current();
+  }
+
+  /** Checks the price file now (normally done every poll interval); true if it changed. */
+  public boolean reloadPrices() {
+    return priceFile != null && priceFile.reloadIfChanged();
   }
 
   /** The allow-list in force now. */

@@ -39,7 +39,10 @@ final class ConfigBinder {
   private Optional<LMGateConfig> bind() {
     int before = problems.size();
     for (ConfigKey<?> key : ConfigSchema.SETTINGS) {
-      coerce(key.path(), raw.get(key.path()), key).ifPresent(value -> values.put(key, value));
+      RawValue value = key.optional() ? raw.find(key.path()) : raw.get(key.path());
+      if (value != null) {
+        coerce(key.path(), value, key).ifPresent(v -> values.put(key, v));
+      }
     }
     List<Route> routes = routes();
     if (problems.size() > before) {
@@ -76,7 +79,8 @@ final class ConfigBinder {
             value(ConfigSchema.UPSTREAM_IDLE_TIMEOUT_SECONDS),
             value(ConfigSchema.UPSTREAM_FORWARDED_HEADERS)),
         new LMGateConfig.Logging(value(ConfigSchema.LOGGING_LEVEL)),
-        routes);
+        routes,
+        new LMGateConfig.Pricing(value(ConfigSchema.PRICING_PATH)));
   }
 
   private <T> T value(ConfigKey<T> key) {

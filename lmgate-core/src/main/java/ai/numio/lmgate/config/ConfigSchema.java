@@ -137,6 +137,18 @@ final class ConfigSchema {
               + " (`org.eclipse.jetty`) stay at `WARN` — do not turn them to `DEBUG` in"
               + " production, as Jetty then prints raw request headers, keys included.");
 
+  static final ConfigKey<Path> PRICING_PATH =
+      new ConfigKey<>(
+          "pricing",
+          "path",
+          ValueType.path(),
+          null,
+          "The price table that gives each usage record its `cost_usd` (USD per 1 million tokens"
+              + " per model). Not set: the table bundled in the jar (a copy of"
+              + " `config/prices.yaml`). Set: that file replaces it whole, is re-read when it"
+              + " changes (every `auth.poll_interval_seconds`; a bad edit keeps the previous table)"
+              + " and must be valid at start.");
+
   /** Every key outside {@code providers}, section by section, in the order they are listed. */
   static final List<ConfigKey<?>> SETTINGS =
       List.of(
@@ -154,7 +166,8 @@ final class ConfigSchema {
           UPSTREAM_CONNECT_TIMEOUT_SECONDS,
           UPSTREAM_IDLE_TIMEOUT_SECONDS,
           UPSTREAM_FORWARDED_HEADERS,
-          LOGGING_LEVEL);
+          LOGGING_LEVEL,
+          PRICING_PATH);
 
   static final ConfigKey<String> ROUTE_PREFIX =
       new ConfigKey<>(

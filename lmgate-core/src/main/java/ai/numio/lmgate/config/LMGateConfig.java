@@ -15,9 +15,16 @@ import java.util.Map;
  * got 0}. (The loader checks first, to report every problem at once with its origin.)
  *
  * @param routes in configuration order; prefixes are unique
+ * @param pricing where the price table comes from
  */
 public record LMGateConfig(
-    Server server, Auth auth, Stats stats, Upstream upstream, Logging logging, List<Route> routes) {
+    Server server,
+    Auth auth,
+    Stats stats,
+    Upstream upstream,
+    Logging logging,
+    List<Route> routes,
+    Pricing pricing) {
 
   /**
    * Checks that every section and route is given and that each route has its own prefix.
@@ -32,6 +39,7 @@ public record LMGateConfig(
     requireSection("upstream", upstream);
     requireSection("logging", logging);
     requireSection(ConfigSchema.PROVIDERS, routes);
+    requireSection("pricing", pricing);
     Map<String, String> routeByPrefix = new HashMap<>();
     for (Route route : routes) {
       requireSection(ConfigSchema.PROVIDERS, route);
@@ -48,6 +56,22 @@ public record LMGateConfig(
       }
     }
     routes = List.copyOf(routes);
+  }
+
+  /** A configuration with the bundled price table ({@code pricing.path} not set). */
+  public LMGateConfig(
+      Server server,
+      Auth auth,
+      Stats stats,
+      Upstream upstream,
+      Logging logging,
+      List<Route> routes) {
+    this(server, auth, stats, upstream, logging, routes, Pricing.BUNDLED);
+  }
+
+  /** This configuration with another {@code pricing} section. */
+  public LMGateConfig withPricing(Pricing pricing) {
+    return new LMGateConfig(server, auth, stats, upstream, logging, routes, pricing);
   }
 
   /**
@@ -135,6 +159,28 @@ public record LMGateConfig(
      */
     public Logging {
       ConfigSchema.LOGGING_LEVEL.require(level);
+    }
+  }
+
+  /**
+   * {@code pricing.*}; the loader gives an absolute path.
+   *
+   * @param path the operator's price file, or null for the table bundled in the jar
+   */
+  public record Pricing(Path path) {
+
+    /** No {@code pricing.path}: the bundled table. */
+    public static final Pricing BUNDLED = new Pricing(null);
+
+    /**
+     * Checks the path, when given, against its key's rule.
+     *
+     * @throws IllegalArgumentException naming the key of an invalid value
+     */
+    public Pricing {
+      if (path != null) {
+        ConfigSchema.PRICING_PATH.require(path);
+      }
     }
   }
 

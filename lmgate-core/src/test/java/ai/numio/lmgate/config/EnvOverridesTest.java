@@ -171,6 +171,19 @@ class EnvOverridesTest {
   }
 
   @Test
+  void pricingPathIsUnsetByDefaultAndResolvedWhenGiven() throws Exception {
+    assertThat(fx.load(Map.of()).pricing().path()).isNull();
+    java.nio.file.Path path =
+        fx.load(Map.of("LMGATE_PRICING__PATH", "config/my-prices.yaml")).pricing().path();
+    assertThat(path.isAbsolute()).isTrue();
+    assertThat(path.endsWith(java.nio.file.Path.of("config", "my-prices.yaml"))).isTrue();
+    assertThat(fx.problems(Map.of("LMGATE_PRICING__PATH", " ")))
+        .singleElement()
+        .asString()
+        .startsWith("pricing.path: expected a file path");
+  }
+
+  @Test
   void numbersMayCarrySurroundingSpaces() throws Exception {
     assertThat(fx.load(Map.of("LMGATE_SERVER__PORT", " 9090 ")).server().port()).isEqualTo(9090);
   }
@@ -197,7 +210,7 @@ class EnvOverridesTest {
                 + " LMGATE_STATS__QUEUE_CAPACITY, LMGATE_STATS__MAX_EVENT_BYTES,"
                 + " LMGATE_UPSTREAM__CONNECT_TIMEOUT_SECONDS,"
                 + " LMGATE_UPSTREAM__IDLE_TIMEOUT_SECONDS, LMGATE_UPSTREAM__FORWARDED_HEADERS, LMGATE_LOGGING__LEVEL,"
-                + " LMGATE_PROVIDERS__<NAME>__<KEY>");
+                + " LMGATE_PRICING__PATH, LMGATE_PROVIDERS__<NAME>__<KEY>");
   }
 
   @Test

@@ -147,6 +147,8 @@ public final class LMGateServer implements AutoCloseable {
      * Loads the allow-list, starts the stats writer and Jetty.
      *
      * @throws AllowListException if the allow-list is missing or invalid
+     * @throws ai.numio.lmgate.cost.PriceTableException if {@code pricing.path} names a missing or
+     *     invalid price file
      * @throws Exception if Jetty cannot start (the port is taken, for one)
      */
     public LMGateServer start() throws Exception {
