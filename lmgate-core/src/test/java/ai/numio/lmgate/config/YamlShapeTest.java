@@ -23,7 +23,7 @@ class YamlShapeTest {
   void anUnknownSectionListsTheValidSections() throws Exception {
     assertThat(fx.problemsOf("servr:\n  port: 9090\n"))
         .containsExactly(
-            "servr: unknown key; valid keys: server, auth, stats, upstream, logging, providers"
+            "servr: unknown key; valid keys: server, auth, stats, upstream, logging, pricing, providers"
                 + " (config/lmgate.yaml line 1)");
   }
 
@@ -88,7 +88,7 @@ class YamlShapeTest {
     assertThat(fx.problemsOf("- server\n- auth\n"))
         .containsExactly(
             "config/lmgate.yaml line 1: expected a mapping of sections (server, auth, stats,"
-                + " upstream, logging, providers) at the top level, got a list");
+                + " upstream, logging, pricing, providers) at the top level, got a list");
   }
 
   @Test
