@@ -596,6 +596,8 @@ abstract class FilterScenarios {
     assertThat(writeFailure.get()).isNotNull();
     ObjectNode expected = (ObjectNode) anthropicStreamRecord(200, "client_disconnected");
     expected.put("output_tokens", 3); // message_start's count; the final delta never came
+    // what was metered is what is priced: 312·3 + 9154·0.3 + 2207·3.75 + 3·15 = 12003.45 per 1M
+    expected.put("cost_usd", 0.01200345);
     assertThat(record).isEqualTo(expected);
   }
 
