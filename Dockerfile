@@ -25,7 +25,9 @@ RUN groupadd --system --gid 10001 lmgate \
 
 WORKDIR /app
 COPY --from=build /src/lmgate-standalone/target/lmgate.jar /app/lmgate.jar
-# The shipped defaults; a mounted /app/config replaces them. No allow-list is baked in:
+# The shipped defaults; a mounted /app/config replaces them. The default price table needs no
+# copy here: the jar carries config/prices.yaml (built in from the source tree copied above); to
+# use your own, mount it and set LMGATE_PRICING__PATH (e.g. config/prices.yaml). No allow-list is baked in:
 # mount /app/data with your data/allowlist.csv (see data/allowlist.example.csv). Without one,
 # LMGate creates data/allowlist.csv with no keys and refuses every request with 403.
 COPY config/lmgate.yaml /app/config/lmgate.yaml

@@ -241,17 +241,20 @@ public final class Exchange {
   }
 
   /**
-   * SPEC-2 §13: the cost by the route's format and the price table in force; null under no route (a
-   * filter's request it could not attribute), for a model without a price entry or a count the
-   * formula needs that the response did not report. Never throws: a failure costs the record its
-   * cost, not the record.
+   * SPEC-2 §13: the cost by the metered format and the price table in force; null under no route (a
+   * filter's request it could not attribute), for a model without a price entry, or a count the
+   * formula needs that the response did not report. The metered format is the shape the body showed
+   * when it showed one (Claude on Vertex answers the google route in Anthropic's shape, whose input
+   * excludes its cache reads and writes), else the route's. Never throws: a failure costs the
+   * record its cost, not the record.
    */
   private Double cost(Usage usage) {
     if (format == null || usage.model() == null) {
       return null;
     }
     try {
-      return Cost.of(prices.get(), format, usage);
+      Format shape = meter == null || meterBroken ? null : meter.meteredFormat();
+      return Cost.of(prices.get(), shape != null ? shape : format, usage);
     } catch (RuntimeException e) {
       log.warn(
           "LMGate could not compute the cost of {} {} (model {}); recorded as unknown",

@@ -8,7 +8,10 @@ import ai.numio.lmgate.auth.KeyExtraction;
 import ai.numio.lmgate.auth.KeyMask;
 import ai.numio.lmgate.auth.ReloadingAllowList;
 import ai.numio.lmgate.config.LMGateConfig;
+import ai.numio.lmgate.cost.BundledPrices;
 import ai.numio.lmgate.cost.PriceTable;
+import ai.numio.lmgate.cost.PriceTableException;
+import ai.numio.lmgate.cost.ReloadingPriceTable;
 import ai.numio.lmgate.limit.LimitStore;
 import ai.numio.lmgate.limit.LimitStoreException;
 import ai.numio.lmgate.limit.LimitStoreFactory;
@@ -24,6 +27,7 @@ import ai.numio.lmgate.route.RouteResult;
 import ai.numio.lmgate.route.Router;
 import ai.numio.lmgate.stats.StatsWriter;
 import java.net.URI;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.Executors;
@@ -59,6 +63,7 @@ public final class LMGate implements AutoCloseable {
   private final TimeSource time;
   private final Router router;
   private final ReloadingAllowList allowList;
+  private final ReloadingPriceTable priceFile;
   private final StatsWriter stats;
   private final Supplier<Policies> policies;
   private final LimitStore limitStore;
@@ -74,6 +79,7 @@ public final class LMGate implements AutoCloseable {
       LMGateConfig config,
       TimeSource time,
       ReloadingAllowList allowList,
+      ReloadingPriceTable priceFile,
       StatsWriter stats,
       Supplier<Policies> policies,
       LimitStore limitStore,
@@ -82,6 +88,7 @@ public final class LMGate implements AutoCloseable {
     this.time = time;
     this.router = new Router(config.routes());
     this.allowList = allowList;
+    this.priceFile = priceFile;
     this.stats = stats;
     this.policies = policies;
     this.limitStore = limitStore;
@@ -98,31 +105,44 @@ public final class LMGate implements AutoCloseable {
   }
 
   /**
-   * Loads the allow-list (a missing or invalid file is fatal: the exception names file, line and
-   * problem), starts the stats writer, the allow-list reload every {@code
-   * auth.poll_interval_seconds} and the denial log's one-second tick.
+   * Loads the allow-list and the price file of {@code pricing.path} if one is set (a missing or
+   * invalid file is fatal: the exception names file, line and problem), starts the stats writer,
+   * the reload of both files every {@code auth.poll_interval_seconds} and the denial log's
+   * one-second tick.
    */
-  public static LMGate start(LMGateConfig config) throws AllowListException {
+  public static LMGate start(LMGateConfig config) throws AllowListException, PriceTableException {
     return start(config, TimeSource.system());
   }
 
   /** As {@link #start(LMGateConfig)}, on the given clocks. */
-  public static LMGate start(LMGateConfig config, TimeSource time) throws AllowListException {
+  public static LMGate start(LMGateConfig config, TimeSource time)
+      throws AllowListException, PriceTableException {
     return start(config, time, LimitStoreFactory.standard());
   }
 
   /**
    * As {@link #start(LMGateConfig)}, on the given clocks, counting limits in the store {@code
    * limitStores} opens ({@link LimitStoreFactory#standard()}: memory, or the provider of {@code
-   * limits.store} on the class path). Also loads the policy file ({@code policy.path}; invalid:
-   * {@link PolicyException}) and reloads it with the allow-list's poll interval.
+   * limits.store} on the class path). Also loads the price table ({@code pricing.path}, else the
+   * bundled one) and the policy file ({@code policy.path}; invalid: {@link PolicyException}), and
+   * reloads them with the allow-list's poll interval.
    *
+   * @throws PriceTableException naming every problem of the operator's price table
    * @throws PolicyException naming every problem of the policy file
    * @throws IllegalStateException when the limit store cannot be opened
    */
   public static LMGate start(LMGateConfig config, TimeSource time, LimitStoreFactory limitStores)
-      throws AllowListException {
+      throws AllowListException, PriceTableException {
     ReloadingAllowList allowList = ReloadingAllowList.open(config.auth().allowlistPath(), time);
+    Path pricePath = config.pricing().path();
+    ReloadingPriceTable priceFile =
+        pricePath == null ? null : ReloadingPriceTable.open(pricePath, time);
+    PriceTable bundled = priceFile == null ? BundledPrices.table() : null;
+    if (bundled != null) {
+      log.info(
+          "Prices: the bundled table ({} entries); pricing.path is not set",
+          bundled.entries().size());
+    }
     PolicyFile policyFile =
         config.policy().path() == null
             ? null
@@ -146,18 +166,22 @@ public final class LMGate implements AutoCloseable {
     ScheduledExecutorService reloader =
         Executors.newSingleThreadScheduledExecutor(
             r -> {
-              Thread t = new Thread(r, "lmgate-allowlist-reload");
+              Thread t = new Thread(r, "lmgate-file-reload");
               t.setDaemon(true);
               return t;
             });
     Duration poll = Duration.ofSeconds(config.auth().pollIntervalSeconds());
     allowList.schedule(reloader, poll);
+    if (priceFile != null) {
+      priceFile.schedule(reloader, poll);
+    }
     Supplier<Policies> policies = () -> Policies.NONE;
     if (policyFile != null) {
       policyFile.schedule(reloader, poll);
       policies = policyFile;
     }
-    LMGate gate = new LMGate(config, time, allowList, stats, policies, limitStore, reloader);
+    LMGate gate =
+        new LMGate(config, time, allowList, priceFile, stats, policies, limitStore, reloader);
     gate.denialLog.schedule(reloader);
     return gate;
   }
@@ -171,7 +195,12 @@ public final class LMGate implements AutoCloseable {
    * The price table in force now (SPEC-2 §13): what each record's {@code cost_usd} is priced by.
    */
   public PriceTable prices() {
-    return PriceTable.EMPTY;
+    return priceFile == null ? BundledPrices.table() : priceFile.current();
+  }
+
+  /** Checks the price file now (normally done every poll interval); true if it changed. */
+  public boolean reloadPrices() {
+    return priceFile != null && priceFile.reloadIfChanged();
   }
 
   /** The policies in force now ({@link Policies#NONE} without a policy file). */

@@ -39,7 +39,10 @@ final class ConfigBinder {
   private Optional<LMGateConfig> bind() {
     int before = problems.size();
     for (ConfigKey<?> key : ConfigSchema.SETTINGS) {
-      coerce(key.path(), raw.get(key.path()), key).ifPresent(value -> values.put(key, value));
+      RawValue value = key.optional() ? raw.find(key.path()) : raw.get(key.path());
+      if (value != null) {
+        coerce(key.path(), value, key).ifPresent(v -> values.put(key, v));
+      }
     }
     List<Route> routes = routes();
     requireRedisUrl();
@@ -89,7 +92,8 @@ final class ConfigBinder {
         new LMGateConfig.Limits(
             value(ConfigSchema.LIMITS_STORE),
             value(ConfigSchema.LIMITS_REDIS_URL),
-            value(ConfigSchema.LIMITS_ON_STORE_ERROR)));
+            value(ConfigSchema.LIMITS_ON_STORE_ERROR)),
+        new LMGateConfig.Pricing(value(ConfigSchema.PRICING_PATH)));
   }
 
   private static boolean isBlank(String text) {

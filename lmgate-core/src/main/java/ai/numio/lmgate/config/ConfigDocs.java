@@ -36,6 +36,9 @@ final class ConfigDocs {
 
   private static String defaultCell(ConfigKey<?> key) {
     String text = key.defaultText();
+    if (key.optional()) {
+      return "none";
+    }
     if (text == null) {
       return "built-in routes only: a new route must set it";
     }

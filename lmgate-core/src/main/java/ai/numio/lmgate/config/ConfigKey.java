@@ -10,7 +10,8 @@ import java.util.Locale;
  * @param name the key within its section, e.g. {@code port}
  * @param type what its values are
  * @param defaultText the built-in default as it would be written in YAML; null for a route key that
- *     a route which is not built in must give (built-in routes have their own values)
+ *     a route which is not built in must give (built-in routes have their own values), and for an
+ *     optional setting that has no value unless given ({@code pricing.path})
  * @param description one line of Markdown for the user guide
  */
 record ConfigKey<T>(
@@ -18,6 +19,11 @@ record ConfigKey<T>(
 
   static final String ENV_PREFIX = "LMGATE_";
   static final String ENV_SEPARATOR = "__";
+
+  /** A setting that may be left unset: no built-in value, none unless a layer gives one. */
+  boolean optional() {
+    return defaultText == null && !section.startsWith(ConfigSchema.PROVIDERS);
+  }
 
   /** {@code section.name}, e.g. {@code server.port}. */
   String path() {

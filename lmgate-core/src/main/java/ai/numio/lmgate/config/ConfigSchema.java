@@ -217,6 +217,17 @@ final class ConfigSchema {
           "When the limit store cannot answer (Redis down): `allow` lets requests pass unlimited"
               + " (logged at most once a minute), `deny` refuses them `503`"
               + " `limit_store_unavailable`.");
+  static final ConfigKey<Path> PRICING_PATH =
+      new ConfigKey<>(
+          "pricing",
+          "path",
+          ValueType.path(),
+          null,
+          "The price table that gives each usage record its `cost_usd` (USD per 1 million tokens"
+              + " per model). Not set: the table bundled in the jar (a copy of"
+              + " `config/prices.yaml`). Set: that file replaces it whole, is re-read when it"
+              + " changes (every `auth.poll_interval_seconds`; a bad edit keeps the previous table)"
+              + " and must be valid at start.");
 
   /** Every key outside {@code providers}, section by section, in the order they are listed. */
   static final List<ConfigKey<?>> SETTINGS =
@@ -244,7 +255,8 @@ final class ConfigSchema {
           POLICY_MAX_READ_AHEAD_BYTES,
           LIMITS_STORE,
           LIMITS_REDIS_URL,
-          LIMITS_ON_STORE_ERROR);
+          LIMITS_ON_STORE_ERROR,
+          PRICING_PATH);
 
   static final ConfigKey<String> ROUTE_PREFIX =
       new ConfigKey<>(

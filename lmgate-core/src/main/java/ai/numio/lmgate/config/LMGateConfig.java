@@ -16,6 +16,7 @@ import java.util.Map;
  * got 0}. (The loader checks first, to report every problem at once with its origin.)
  *
  * @param routes in configuration order; prefixes are unique
+ * @param pricing where the price table comes from
  */
 public record LMGateConfig(
     Server server,
@@ -25,7 +26,8 @@ public record LMGateConfig(
     Logging logging,
     List<Route> routes,
     Policy policy,
-    Limits limits) {
+    Limits limits,
+    Pricing pricing) {
 
   /**
    * Checks that every section and route is given and that each route has its own prefix.
@@ -42,6 +44,7 @@ public record LMGateConfig(
     requireSection("policy", policy);
     requireSection("limits", limits);
     requireSection(ConfigSchema.PROVIDERS, routes);
+    requireSection("pricing", pricing);
     Map<String, String> routeByPrefix = new HashMap<>();
     for (Route route : routes) {
       requireSection(ConfigSchema.PROVIDERS, route);
@@ -60,7 +63,10 @@ public record LMGateConfig(
     routes = List.copyOf(routes);
   }
 
-  /** A configuration without policies, limits held in memory (as before SPEC-2 §14). */
+  /**
+   * A configuration without policies, limits held in memory (as before SPEC-2 §14), with the
+   * bundled price table ({@code pricing.path} not set).
+   */
   public LMGateConfig(
       Server server,
       Auth auth,
@@ -68,17 +74,34 @@ public record LMGateConfig(
       Upstream upstream,
       Logging logging,
       List<Route> routes) {
-    this(server, auth, stats, upstream, logging, routes, Policy.NONE, Limits.MEMORY);
+    this(
+        server,
+        auth,
+        stats,
+        upstream,
+        logging,
+        routes,
+        Policy.NONE,
+        Limits.MEMORY,
+        Pricing.BUNDLED);
   }
 
   /** This configuration with another policy section. */
   public LMGateConfig withPolicy(Policy policy) {
-    return new LMGateConfig(server, auth, stats, upstream, logging, routes, policy, limits);
+    return new LMGateConfig(
+        server, auth, stats, upstream, logging, routes, policy, limits, pricing);
   }
 
   /** This configuration with another limits section. */
   public LMGateConfig withLimits(Limits limits) {
-    return new LMGateConfig(server, auth, stats, upstream, logging, routes, policy, limits);
+    return new LMGateConfig(
+        server, auth, stats, upstream, logging, routes, policy, limits, pricing);
+  }
+
+  /** This configuration with another {@code pricing} section. */
+  public LMGateConfig withPricing(Pricing pricing) {
+    return new LMGateConfig(
+        server, auth, stats, upstream, logging, routes, policy, limits, pricing);
   }
 
   /**
@@ -279,6 +302,28 @@ public record LMGateConfig(
           + ", onStoreError="
           + onStoreError.configName()
           + "]";
+    }
+  }
+
+  /**
+   * {@code pricing.*}; the loader gives an absolute path.
+   *
+   * @param path the operator's price file, or null for the table bundled in the jar
+   */
+  public record Pricing(Path path) {
+
+    /** No {@code pricing.path}: the bundled table. */
+    public static final Pricing BUNDLED = new Pricing(null);
+
+    /**
+     * Checks the path, when given, against its key's rule.
+     *
+     * @throws IllegalArgumentException naming the key of an invalid value
+     */
+    public Pricing {
+      if (path != null) {
+        ConfigSchema.PRICING_PATH.require(path);
+      }
     }
   }
 

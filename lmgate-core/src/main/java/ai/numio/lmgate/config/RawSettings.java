@@ -49,7 +49,9 @@ final class RawSettings {
   static RawSettings defaults() {
     RawSettings raw = new RawSettings();
     for (ConfigKey<?> key : ConfigSchema.SETTINGS) {
-      raw.put(key.path(), new RawValue(key.defaultText(), DEFAULT_ORIGIN));
+      if (!key.optional()) {
+        raw.put(key.path(), new RawValue(key.defaultText(), DEFAULT_ORIGIN));
+      }
     }
     for (ConfigSchema.DefaultRoute r : ConfigSchema.DEFAULT_ROUTES) {
       RawRoute route = raw.route(r.name(), DEFAULT_ORIGIN);
@@ -65,7 +67,15 @@ final class RawSettings {
     values.put(path, value);
   }
 
-  /** The value of {@code section.key}; every schema key has one once defaults are applied. */
+  /** The value of {@code section.key}, or null when no layer gave one (an optional setting). */
+  RawValue find(String path) {
+    return values.get(path);
+  }
+
+  /**
+   * The value of {@code section.key}; every schema key that is not optional has one once defaults
+   * are applied.
+   */
   RawValue get(String path) {
     RawValue value = values.get(path);
     if (value == null) {

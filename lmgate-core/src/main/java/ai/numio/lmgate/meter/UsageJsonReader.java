@@ -1,5 +1,6 @@
 package ai.numio.lmgate.meter;
 
+import ai.numio.lmgate.route.Format;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonStreamContext;
@@ -31,12 +32,13 @@ final class UsageJsonReader {
   private static final int CACHE_READ = 3;
   private static final int CACHE_WRITE = 4;
   private static final int REASONING = 5;
-  private static final int MODEL = 6;
-  private static final int ERROR_TYPE = 7;
-  private static final int ERROR_STATUS = 8;
-  private static final int ERROR_CODE = 9;
-  private static final int DOC_TYPE = 10;
-  private static final int DOC_CODE = 11;
+  private static final int ANTHROPIC_CACHE_READ = 6;
+  private static final int MODEL = 7;
+  private static final int ERROR_TYPE = 8;
+  private static final int ERROR_STATUS = 9;
+  private static final int ERROR_CODE = 10;
+  private static final int DOC_TYPE = 11;
+  private static final int DOC_CODE = 12;
 
   private final UsageTally result;
   private final UsageTally doc = new UsageTally();
@@ -219,9 +221,44 @@ final class UsageJsonReader {
       case INPUT -> doc.input = value;
       case OUTPUT -> doc.output = value;
       case CACHE_READ -> doc.cacheRead = value;
-      case CACHE_WRITE -> doc.cacheWrite = value;
+      case ANTHROPIC_CACHE_READ -> {
+        doc.cacheRead = value;
+        doc.shape = Format.ANTHROPIC;
+      }
+      case CACHE_WRITE -> {
+        doc.cacheWrite = value;
+        doc.shape = Format.ANTHROPIC;
+      }
       default -> doc.reasoning = value;
     }
+    if (doc.shape == null || field == INPUT || field == OUTPUT) {
+      Format shape = shapeOf();
+      if (shape != null && doc.shape != Format.ANTHROPIC) {
+        doc.shape = shape;
+      }
+    }
+  }
+
+  /**
+   * The format whose shape the current usage value's name betrays, or null when the name is shared
+   * ({@code usage.input_tokens}, {@code usage.output_tokens}: both the Responses API and
+   * Anthropic's). Anthropic's cache fields are recognised in {@link #onNumber()} itself.
+   */
+  private Format shapeOf() {
+    String name = parser.getParsingContext().getCurrentName();
+    if (name == null) {
+      return null;
+    }
+    return switch (name) {
+      case "prompt_tokens", "completion_tokens", "cached_tokens", "reasoning_tokens" ->
+          Format.OPENAI;
+      case "promptTokenCount",
+          "candidatesTokenCount",
+          "cachedContentTokenCount",
+          "thoughtsTokenCount" ->
+          Format.GOOGLE;
+      default -> null;
+    };
   }
 
   private void onString() throws IOException {
@@ -316,7 +353,7 @@ final class UsageJsonReader {
     return switch (leaf) {
       case "prompt_tokens", "input_tokens" -> INPUT;
       case "completion_tokens", "output_tokens" -> OUTPUT;
-      case "cache_read_input_tokens" -> CACHE_READ;
+      case "cache_read_input_tokens" -> ANTHROPIC_CACHE_READ;
       case "cache_creation_input_tokens" -> CACHE_WRITE;
       default -> 0;
     };

@@ -1,5 +1,6 @@
 package ai.numio.lmgate.meter;
 
+import ai.numio.lmgate.route.Format;
 import java.nio.ByteBuffer;
 import java.util.Locale;
 import org.slf4j.Logger;
@@ -141,6 +142,17 @@ public final class UsageMeter {
       usage = Usage.NONE;
     }
     return usage;
+  }
+
+  /**
+   * The API whose usage shape the body showed ({@code prompt_tokens}: OpenAI; {@code
+   * cache_read_input_tokens} or {@code cache_creation_input_tokens}: Anthropic; {@code
+   * usageMetadata}: Google), whatever the route's format: Claude on Vertex answers the google route
+   * in Anthropic's shape. Null when the body showed nothing that tells the formats apart (their
+   * cost formulas then agree) or before {@link #finish()}.
+   */
+  public Format meteredFormat() {
+    return usage == null ? null : tally.shape;
   }
 
   /** SSE events cut at {@code maxEventBytes}: their data beyond the cap was not read. */

@@ -1,5 +1,7 @@
 package ai.numio.lmgate.meter;
 
+import ai.numio.lmgate.route.Format;
+
 /**
  * Usage values of one JSON document (an SSE event's data, a streamed array element, or a whole
  * body), and the running result they are applied to. Longs use {@link #UNSET} to avoid boxing on
@@ -21,6 +23,9 @@ final class UsageTally {
   String docType;
   String docCode;
 
+  /** The format whose usage shape the body showed, or null when nothing told the formats apart. */
+  Format shape;
+
   void clear() {
     input = UNSET;
     output = UNSET;
@@ -33,6 +38,7 @@ final class UsageTally {
     errorCode = null;
     docType = null;
     docCode = null;
+    shape = null;
   }
 
   /**
@@ -57,6 +63,9 @@ final class UsageTally {
     }
     if (doc.model != null) {
       model = doc.model;
+    }
+    if (doc.shape != null) {
+      shape = doc.shape;
     }
     String error = doc.providerError();
     if (error != null) {

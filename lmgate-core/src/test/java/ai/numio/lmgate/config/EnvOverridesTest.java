@@ -171,6 +171,19 @@ class EnvOverridesTest {
   }
 
   @Test
+  void pricingPathIsUnsetByDefaultAndResolvedWhenGiven() throws Exception {
+    assertThat(fx.load(Map.of()).pricing().path()).isNull();
+    java.nio.file.Path path =
+        fx.load(Map.of("LMGATE_PRICING__PATH", "config/my-prices.yaml")).pricing().path();
+    assertThat(path.isAbsolute()).isTrue();
+    assertThat(path.endsWith(java.nio.file.Path.of("config", "my-prices.yaml"))).isTrue();
+    assertThat(fx.problems(Map.of("LMGATE_PRICING__PATH", " ")))
+        .singleElement()
+        .asString()
+        .startsWith("pricing.path: expected a file path");
+  }
+
+  @Test
   void numbersMayCarrySurroundingSpaces() throws Exception {
     assertThat(fx.load(Map.of("LMGATE_SERVER__PORT", " 9090 ")).server().port()).isEqualTo(9090);
   }
@@ -203,7 +216,8 @@ class EnvOverridesTest {
                 + " LMGATE_UPSTREAM__IDLE_TIMEOUT_SECONDS, LMGATE_UPSTREAM__FORWARDED_HEADERS, LMGATE_LOGGING__LEVEL,"
                 + " LMGATE_POLICY__PATH, LMGATE_POLICY__MAX_READ_AHEAD_BYTES,"
                 + " LMGATE_LIMITS__STORE, LMGATE_LIMITS__REDIS_URL,"
-                + " LMGATE_LIMITS__ON_STORE_ERROR, LMGATE_PROVIDERS__<NAME>__<KEY>");
+                + " LMGATE_LIMITS__ON_STORE_ERROR, LMGATE_PRICING__PATH,"
+                + " LMGATE_PROVIDERS__<NAME>__<KEY>");
   }
 
   @Test

@@ -238,6 +238,8 @@ public final class LMGateServer implements AutoCloseable {
      *
      * @throws TlsCertificateException if the TLS certificate or key file cannot be used
      * @throws AllowListException if the allow-list is missing or invalid
+     * @throws ai.numio.lmgate.cost.PriceTableException if {@code pricing.path} names a missing or
+     *     invalid price file
      * @throws Exception if Jetty cannot start (the port is taken, for one)
      */
     public LMGateServer start() throws Exception {

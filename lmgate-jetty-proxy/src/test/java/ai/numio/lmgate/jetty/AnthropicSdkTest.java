@@ -119,7 +119,8 @@ class AnthropicSdkTest {
          "model": "claude-sonnet-4-5-20250929", "status": 200, "method": "POST", "stream": false,
          "input_tokens": 217, "output_tokens": 419, "cache_read_tokens": 6142,
          "cache_write_tokens": 1913, "reasoning_tokens": null, "error_type": null,
-         "owner": "team-beta", "masked_key": "Q7w9Zz", "upstream_request_id": "req_011CVmsg1"}
+         "owner": "team-beta", "masked_key": "Q7w9Zz", "upstream_request_id": "req_011CVmsg1",
+         "cost_usd": 0.01595235}
         """);
   }
 
@@ -172,7 +173,8 @@ class AnthropicSdkTest {
          "model": "claude-sonnet-4-5-20250929", "status": 200, "method": "POST", "stream": true,
          "input_tokens": 312, "output_tokens": 587, "cache_read_tokens": 9154,
          "cache_write_tokens": 2207, "reasoning_tokens": null, "error_type": null,
-         "owner": "team-beta", "masked_key": "Q7w9Zz", "upstream_request_id": "req_011CVstream1"}
+         "owner": "team-beta", "masked_key": "Q7w9Zz", "upstream_request_id": "req_011CVstream1",
+         "cost_usd": 0.02076345}
         """);
   }
 
@@ -205,7 +207,8 @@ class AnthropicSdkTest {
          "model": "claude-sonnet-4-5-20250929", "status": 200, "method": "POST", "stream": false,
          "input_tokens": 217, "output_tokens": 419, "cache_read_tokens": 6142,
          "cache_write_tokens": 1913, "reasoning_tokens": null, "error_type": null,
-         "owner": "team-beta", "masked_key": "Q7w9Zz", "upstream_request_id": null}
+         "owner": "team-beta", "masked_key": "Q7w9Zz", "upstream_request_id": null,
+         "cost_usd": 0.01595235}
         """);
   }
 
@@ -262,7 +265,7 @@ class AnthropicSdkTest {
          "input_tokens": null, "output_tokens": null, "cache_read_tokens": null,
          "cache_write_tokens": null, "reasoning_tokens": null, "error_type": "overloaded_error",
          "owner": "team-beta", "masked_key": "Q7w9Zz",
-         "upstream_request_id": "req_011CVx5bKp3WrY9dNh6tLsQa"}
+         "upstream_request_id": "req_011CVx5bKp3WrY9dNh6tLsQa", "cost_usd": null}
         """);
   }
 

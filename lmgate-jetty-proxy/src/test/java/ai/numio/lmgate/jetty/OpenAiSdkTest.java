@@ -120,7 +120,8 @@ class OpenAiSdkTest {
          "model": "gpt-4o-2024-08-06", "status": 200, "method": "POST", "stream": false,
          "input_tokens": 2006, "output_tokens": 161, "cache_read_tokens": 1792,
          "cache_write_tokens": null, "reasoning_tokens": 0, "error_type": null,
-         "owner": "team-alpha", "masked_key": "XYZ123", "upstream_request_id": "req_chat_1"}
+         "owner": "team-alpha", "masked_key": "XYZ123", "upstream_request_id": "req_chat_1",
+         "cost_usd": null}
         """);
   }
 
@@ -174,7 +175,8 @@ class OpenAiSdkTest {
          "model": "gpt-4o-mini-2024-07-18", "status": 200, "method": "POST", "stream": true,
          "input_tokens": 1117, "output_tokens": 233, "cache_read_tokens": 1024,
          "cache_write_tokens": null, "reasoning_tokens": 0, "error_type": null,
-         "owner": "team-alpha", "masked_key": "XYZ123", "upstream_request_id": "req_chat_stream_1"}
+         "owner": "team-alpha", "masked_key": "XYZ123", "upstream_request_id": "req_chat_stream_1",
+         "cost_usd": null}
         """);
   }
 
@@ -211,7 +213,8 @@ class OpenAiSdkTest {
          "model": "gpt-4.1-2025-04-14", "status": 200, "method": "POST", "stream": false,
          "input_tokens": 1873, "output_tokens": 412, "cache_read_tokens": 1536,
          "cache_write_tokens": null, "reasoning_tokens": 0, "error_type": null,
-         "owner": "team-alpha", "masked_key": "XYZ123", "upstream_request_id": null}
+         "owner": "team-alpha", "masked_key": "XYZ123", "upstream_request_id": null,
+         "cost_usd": null}
         """);
   }
 
@@ -252,7 +255,8 @@ class OpenAiSdkTest {
          "model": "gpt-4.1-mini-2025-04-14", "status": 200, "method": "POST", "stream": true,
          "input_tokens": 1421, "output_tokens": 97, "cache_read_tokens": 1280,
          "cache_write_tokens": null, "reasoning_tokens": 0, "error_type": null,
-         "owner": "team-alpha", "masked_key": "XYZ123", "upstream_request_id": null}
+         "owner": "team-alpha", "masked_key": "XYZ123", "upstream_request_id": null,
+         "cost_usd": null}
         """);
   }
 
@@ -329,7 +333,8 @@ class OpenAiSdkTest {
          "model": null, "status": 429, "method": "POST", "stream": false,
          "input_tokens": null, "output_tokens": null, "cache_read_tokens": null,
          "cache_write_tokens": null, "reasoning_tokens": null, "error_type": "tokens",
-         "owner": "team-alpha", "masked_key": "XYZ123", "upstream_request_id": "req_429_tpm"}
+         "owner": "team-alpha", "masked_key": "XYZ123", "upstream_request_id": "req_429_tpm",
+         "cost_usd": null}
         """);
   }
 

@@ -8,6 +8,7 @@ import ai.numio.lmgate.LMGate;
 import ai.numio.lmgate.RouteMode;
 import ai.numio.lmgate.auth.AllowListException;
 import ai.numio.lmgate.config.LoadedConfig;
+import ai.numio.lmgate.cost.PriceTableException;
 import ai.numio.lmgate.route.Route;
 import ai.numio.lmgate.servlet.ErrorReplies;
 import ai.numio.lmgate.servlet.FailureReports;
@@ -289,6 +290,9 @@ public final class LMGateFilter implements Filter {
     } catch (AllowListException e) {
       throw new ServletException(
           cannotStart + "invalid allow-list" + WebappConfig.bullets(e.problems()));
+    } catch (PriceTableException e) {
+      throw new ServletException(
+          cannotStart + "invalid price table" + WebappConfig.bullets(e.problems()));
     } catch (RuntimeException e) {
       throw new ServletException(cannotStart + e.getMessage(), e);
     }

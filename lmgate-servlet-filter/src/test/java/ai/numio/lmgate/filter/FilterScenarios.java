@@ -148,7 +148,7 @@ abstract class FilterScenarios {
                  "input_tokens":2006,"output_tokens":161,"masked_key":"XYZ123","error_type":null,
                  "owner":"team-alpha","method":"POST","stream":false,"duration_ms":0,"ttfb_ms":0,
                  "cache_read_tokens":1792,"cache_write_tokens":null,"reasoning_tokens":0,
-                 "upstream_request_id":"req_abc123"}"""));
+                 "upstream_request_id":"req_abc123","cost_usd":null}"""));
   }
 
   @Test
@@ -185,7 +185,7 @@ abstract class FilterScenarios {
                  "status":200,"input_tokens":312,"output_tokens":587,"masked_key":"Q7w9Zz",
                  "error_type":null,"owner":"team-beta","method":"POST","stream":true,
                  "duration_ms":0,"ttfb_ms":0,"cache_read_tokens":9154,"cache_write_tokens":2207,
-                 "reasoning_tokens":null,"upstream_request_id":"req_011CSHoEkz"}""");
+                 "reasoning_tokens":null,"upstream_request_id":"req_011CSHoEkz","cost_usd":0.02076345}""");
     record.put("status", status);
     record.put("error_type", errorType);
     return record;
@@ -296,7 +296,7 @@ abstract class FilterScenarios {
                  "status":200,"input_tokens":3157,"output_tokens":1529,"masked_key":"XYZ123",
                  "error_type":null,"owner":"team-alpha","method":"POST","stream":false,
                  "duration_ms":0,"ttfb_ms":0,"cache_read_tokens":2944,"cache_write_tokens":null,
-                 "reasoning_tokens":1344,"upstream_request_id":null}"""));
+                 "reasoning_tokens":1344,"upstream_request_id":null,"cost_usd":null}"""));
   }
 
   @Test
@@ -534,7 +534,7 @@ abstract class FilterScenarios {
                  "input_tokens":null,"output_tokens":null,"masked_key":"XYZ123",
                  "error_type":null,"owner":"team-alpha","method":"POST","stream":false,
                  "duration_ms":0,"ttfb_ms":0,"cache_read_tokens":null,"cache_write_tokens":null,
-                 "reasoning_tokens":null,"upstream_request_id":null}""");
+                 "reasoning_tokens":null,"upstream_request_id":null,"cost_usd":null}""");
     record.put("status", status);
     record.put("error_type", errorType);
     record.put("ttfb_ms", ttfb);
@@ -596,6 +596,8 @@ abstract class FilterScenarios {
     assertThat(writeFailure.get()).isNotNull();
     ObjectNode expected = (ObjectNode) anthropicStreamRecord(200, "client_disconnected");
     expected.put("output_tokens", 3); // message_start's count; the final delta never came
+    // what was metered is what is priced: 312·3 + 9154·0.3 + 2207·3.75 + 3·15 = 12003.45 per 1M
+    expected.put("cost_usd", 0.01200345);
     assertThat(record).isEqualTo(expected);
   }
 
@@ -632,7 +634,7 @@ abstract class FilterScenarios {
              "input_tokens":217,"output_tokens":419,"masked_key":"XYZ123","error_type":null,
              "owner":"team-alpha","method":"POST","stream":false,"duration_ms":0,"ttfb_ms":0,
              "cache_read_tokens":6142,"cache_write_tokens":1913,"reasoning_tokens":null,
-             "upstream_request_id":null}""");
+             "upstream_request_id":null,"cost_usd":0.01595235}""");
     assertThat(files.awaitRecords(2, gate::flushRecords)).containsExactly(expected, expected);
   }
 
@@ -662,7 +664,7 @@ abstract class FilterScenarios {
                  "output_tokens":null,"masked_key":"XYZ123","error_type":null,
                  "owner":"team-alpha","method":"POST","stream":false,"duration_ms":0,"ttfb_ms":0,
                  "cache_read_tokens":null,"cache_write_tokens":null,"reasoning_tokens":null,
-                 "upstream_request_id":"req_internal_7"}"""));
+                 "upstream_request_id":"req_internal_7","cost_usd":null}"""));
   }
 
   // ---------------------------------------------------------------- failures
@@ -714,7 +716,7 @@ abstract class FilterScenarios {
                    "error_type":null,"owner":"team-alpha","method":"POST","stream":false,
                    "duration_ms":0,"ttfb_ms":null,"cache_read_tokens":null,
                    "cache_write_tokens":null,"reasoning_tokens":null,
-                   "upstream_request_id":null}"""));
+                   "upstream_request_id":null,"cost_usd":null}"""));
       assertThat(log.lines())
           .containsExactly(
               new LogCapture.Line(
@@ -842,7 +844,7 @@ abstract class FilterScenarios {
                 {"provider":"openai","endpoint":"/openai/v1/chat/completions",
                  "model":"gpt-4o-2024-08-06","status":200,"input_tokens":2006,"output_tokens":161,
                  "error_type":null,"method":"POST","stream":false,"cache_read_tokens":1792,
-                 "cache_write_tokens":null,"reasoning_tokens":0,"upstream_request_id":null}""");
+                 "cache_write_tokens":null,"reasoning_tokens":0,"upstream_request_id":null,"cost_usd":null}""");
     record.put("lmgate_id", id);
     record.put("owner", owner);
     record.put("masked_key", maskedKey);

@@ -21,8 +21,10 @@ public final class Main {
       Usage:
         java -jar lmgate.jar [--config FILE]     serve (the default command)
         java -jar lmgate.jar serve [--config FILE]
-        java -jar lmgate.jar report [--format text|json] [--config FILE] [FILE ...]
-                                                 usage per owner, provider and model from stats
+        java -jar lmgate.jar report [--by DIMENSION ...] [--since WHEN] [--until WHEN]
+                                    [--format table|csv|json] [--config FILE] [FILE ...]
+                                                 usage and cost per owner, provider and model (or
+                                                 --by owner|model|provider|key|day) from stats
                                                  files (default: the configured stats.output_path,
                                                  data/stats.jsonl, and its rotated siblings);
                                                  malformed lines are counted

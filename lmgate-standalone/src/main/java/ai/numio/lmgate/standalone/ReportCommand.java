@@ -11,31 +11,47 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * {@code lmgate report [--format text|json] [--config FILE] [FILE ...]}: a usage summary of stats
- * files (SPEC §8), in three steps: {@link ReportOptions#parse parse} the arguments, {@link
- * ReportInputs#resolve resolve} which files to read, {@link #summarise summarise} them. Files are
- * read one line at a time, so files of any size are summarised in small memory.
+ * {@code lmgate report [--by DIMENSION ...] [--since WHEN] [--until WHEN] [--format table|csv|json]
+ * [--config FILE] [FILE ...]}: a usage summary of stats files (SPEC §8, SPEC-2 §12), in three
+ * steps: {@link ReportOptions#parse parse} the arguments, {@link ReportInputs#resolve resolve}
+ * which files to read, {@link #summarise summarise} them. Files are read one line at a time, so
+ * files of any size are summarised in small memory.
  */
 final class ReportCommand {
 
   /** The text {@code report --help} prints. */
   static final String USAGE =
       """
-      Usage: lmgate report [--format text|json] [--config FILE] [FILE ...]
+      Usage: lmgate report [--by DIMENSION ...] [--since WHEN] [--until WHEN]
+                           [--format table|csv|json] [--config FILE] [FILE ...]
 
-      Summarises usage records (JSON lines) per owner, provider and model: requests,
-      errors, input, output, cache read and reasoning tokens, with per-owner and grand
-      totals, the number of malformed lines (counted and skipped) and the time span.
+      Summarises usage records (JSON lines) per owner, provider and model, or per the
+      --by dimensions: requests, errors, input, output, cache read, cache write and
+      reasoning tokens, cost in USD (the sum of the records' cost_usd) and how many
+      records had no cost_usd (unpriced: never counted as free), with subtotals per
+      value of the first dimension, a grand total, the malformed lines (counted and
+      skipped) and the time span.
 
         FILE                 a stats file; - reads standard input. Without FILE: the
                              configured stats.output_path (default data/stats.jsonl)
                              and its rotated siblings (<name>.<yyyyMMddHHmmss>[-N]),
                              oldest first
+        --by DIMENSION       group by owner, model, provider, key (the allow-list id)
+                             or day (UTC); repeat it or separate with commas, in the
+                             order of the columns: --by owner --by model, --by day,model
+                             (default: owner, provider, model)
+        --since WHEN         only records at or after WHEN
+        --until WHEN         only records before WHEN. WHEN is an ISO date-time
+                             (2026-02-16T12:00:00Z; without an offset: UTC) or a date:
+                             --since 2026-02-16 starts at that day's 00:00 UTC,
+                             --until 2026-02-16 ends at that day's 24:00 UTC
         --config FILE        the configuration to take stats.output_path from, found
                              as serve finds it: --config FILE, else $LMGATE_CONFIG,
                              else config/lmgate.yaml if present; LMGATE_* variables
                              override it. Read only when no FILE is named
-        --format text|json   a text table (default) or one JSON document
+        --format FORMAT      table (default; text is the same), csv (a header and one
+                             line per group; skipped lines are reported on standard
+                             error) or json (one document: rows, subtotals, total)
         -h, --help           print this help
 
       Exit status: 0 ok, 1 a file is missing or unreadable, 2 bad usage or an invalid
@@ -68,7 +84,8 @@ final class ReportCommand {
     } catch (ReportOptions.BadUsage e) {
       err.println(NAME + e.getMessage());
       err.println(
-          "Usage: lmgate report [--format text|json] [FILE ...]   (see lmgate report --help)");
+          "Usage: lmgate report [--by DIMENSION ...] [--since WHEN] [--until WHEN]"
+              + " [--format table|csv|json] [FILE ...]   (see lmgate report --help)");
       return ExitCode.BAD_USAGE_OR_CONFIG;
     }
     if (options.help()) {
@@ -77,7 +94,13 @@ final class ReportCommand {
     }
     try {
       List<ReportInput> inputs = ReportInputs.resolve(options, workingDir, env);
-      options.format().print(summarise(inputs, stdin), out);
+      options
+          .format()
+          .print(
+              summarise(
+                  inputs, stdin, new UsageReport(options.by(), options.since(), options.until())),
+              out,
+              err);
       out.flush();
       return ExitCode.OK;
     } catch (CommandFailure e) {
@@ -92,7 +115,12 @@ final class ReportCommand {
    * @throws CommandFailure {@link ExitCode#RUNTIME_FAILURE} naming the input that cannot be read
    */
   static Result summarise(List<ReportInput> inputs, InputStream stdin) throws CommandFailure {
-    UsageReport report = new UsageReport();
+    return summarise(inputs, stdin, new UsageReport());
+  }
+
+  /** As {@link #summarise(List, InputStream)}, into the given report. */
+  static Result summarise(List<ReportInput> inputs, InputStream stdin, UsageReport report)
+      throws CommandFailure {
     Location firstMalformed = null;
     List<String> read = new ArrayList<>(inputs.size());
     for (ReportInput input : inputs) {

@@ -2,6 +2,12 @@ package ai.numio.lmgate.standalone;
 
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -12,6 +18,9 @@ import java.util.Optional;
  * The arguments of {@code lmgate report}, parsed.
  *
  * @param format how the result is printed
+ * @param by the dimensions to group by, in the order given
+ * @param since the first instant counted ({@code --since}), or null
+ * @param until the instant counting stops, exclusive ({@code --until}), or null
  * @param files the files named, in order, as given ({@link #STDIN} is standard input); empty for
  *     the configured {@code stats.output_path} and its rotated siblings
  * @param configFile the {@code --config} file; read only to find the stats file when no file is
@@ -19,15 +28,28 @@ import java.util.Optional;
  * @param help whether {@code -h} or {@code --help} came before any problem
  */
 record ReportOptions(
-    ReportFormat format, List<String> files, Optional<Path> configFile, boolean help) {
+    ReportFormat format,
+    List<ReportDimension> by,
+    Instant since,
+    Instant until,
+    List<String> files,
+    Optional<Path> configFile,
+    boolean help) {
 
   /** The file name that stands for standard input. */
   static final String STDIN = "-";
 
   private static final String FORMAT = "--format";
+  private static final String BY = "--by";
+  private static final String SINCE = "--since";
+  private static final String UNTIL = "--until";
+  private static final String FORMATS = "table, csv or json";
+  private static final String DIMENSIONS = "owner, model, provider, key or day";
+  private static final String TIME = "an ISO date (2026-02-16) or date-time (2026-02-16T12:00:00Z)";
 
   ReportOptions {
     Objects.requireNonNull(format, "format");
+    by = List.copyOf(by);
     Objects.requireNonNull(configFile, "configFile");
     files = List.copyOf(files);
   }
@@ -46,7 +68,10 @@ record ReportOptions(
    * @throws BadUsage for an unknown option, a missing or wrong value, or {@code -} given twice
    */
   static ReportOptions parse(List<String> args) throws BadUsage {
-    ReportFormat format = ReportFormat.TEXT;
+    ReportFormat format = ReportFormat.TABLE;
+    List<ReportDimension> by = new ArrayList<>();
+    Instant since = null;
+    Instant until = null;
     Optional<Path> configFile = Optional.empty();
     List<String> files = new ArrayList<>();
     boolean options = true;
@@ -57,13 +82,28 @@ record ReportOptions(
       } else if (arg.equals("--")) {
         options = false;
       } else if (arg.equals("-h") || arg.equals("--help")) {
-        return new ReportOptions(format, files, configFile, true);
+        return new ReportOptions(format, dimensions(by), since, until, files, configFile, true);
       } else if (isOption(arg, FORMAT)) {
-        String value = value(arg, FORMAT, rest, "text or json");
+        String value = value(arg, FORMAT, rest, FORMATS);
         format = ReportFormat.forOption(value);
         if (format == null) {
-          throw new BadUsage("unknown " + FORMAT + " '" + value + "'; use text or json");
+          throw new BadUsage("unknown " + FORMAT + " '" + value + "'; use " + FORMATS);
         }
+      } else if (isOption(arg, BY)) {
+        for (String name : value(arg, BY, rest, DIMENSIONS).split(",", -1)) {
+          ReportDimension d = ReportDimension.forOption(name.trim());
+          if (d == null) {
+            throw new BadUsage("unknown " + BY + " '" + name.trim() + "'; use " + DIMENSIONS);
+          }
+          if (by.contains(d)) {
+            throw new BadUsage(BY + " " + d.optionValue() + " is given twice");
+          }
+          by.add(d);
+        }
+      } else if (isOption(arg, SINCE)) {
+        since = instant(SINCE, value(arg, SINCE, rest, TIME), false);
+      } else if (isOption(arg, UNTIL)) {
+        until = instant(UNTIL, value(arg, UNTIL, rest, TIME), true);
       } else if (isOption(arg, CommandConfig.OPTION)) {
         configFile = Optional.of(path(value(arg, CommandConfig.OPTION, rest, "a file")));
       } else {
@@ -73,7 +113,41 @@ record ReportOptions(
     if (files.stream().filter(STDIN::equals).count() > 1) {
       throw new BadUsage("standard input (-) can be read only once");
     }
-    return new ReportOptions(format, files, configFile, false);
+    if (since != null && until != null && !since.isBefore(until)) {
+      throw new BadUsage(
+          SINCE + " " + since + " is not before " + UNTIL + " " + until + ": no record can match");
+    }
+    return new ReportOptions(format, dimensions(by), since, until, files, configFile, false);
+  }
+
+  private static List<ReportDimension> dimensions(List<ReportDimension> given) {
+    return given.isEmpty() ? ReportDimension.DEFAULT : given;
+  }
+
+  /**
+   * The instant a {@code --since} or {@code --until} value names. A date-time with an offset or
+   * {@code Z} is that instant; one without is UTC. A date alone is the start of that UTC day for
+   * {@code --since}, and the end of it for {@code --until} (the start of the next day, since {@code
+   * --until} is exclusive), so {@code --since 2026-02-16 --until 2026-02-16} is that day.
+   */
+  static Instant instant(String option, String value, boolean endOfDay) throws BadUsage {
+    String text = value.trim();
+    try {
+      return OffsetDateTime.parse(text).toInstant();
+    } catch (DateTimeParseException notWithOffset) {
+      // try the next form
+    }
+    try {
+      return LocalDateTime.parse(text).toInstant(ZoneOffset.UTC);
+    } catch (DateTimeParseException notLocal) {
+      // try the next form
+    }
+    try {
+      LocalDate day = LocalDate.parse(text);
+      return (endOfDay ? day.plusDays(1) : day).atStartOfDay(ZoneOffset.UTC).toInstant();
+    } catch (DateTimeParseException notADate) {
+      throw new BadUsage(option + " '" + value + "' is not " + TIME);
+    }
   }
 
   private static boolean isOption(String arg, String name) {

@@ -4,6 +4,7 @@ import ai.numio.lmgate.auth.AllowListException;
 import ai.numio.lmgate.config.LMGateConfig;
 import ai.numio.lmgate.config.LoadedConfig;
 import ai.numio.lmgate.config.LogLevel;
+import ai.numio.lmgate.cost.PriceTableException;
 import ai.numio.lmgate.jetty.LMGateServer;
 import ai.numio.lmgate.jetty.TlsCertificateException;
 import ai.numio.lmgate.route.Route;
@@ -71,6 +72,10 @@ final class ServeCommand {
       return ExitCode.BAD_USAGE_OR_CONFIG;
     } catch (AllowListException e) {
       err.println("lmgate: the allow-list cannot be used:");
+      e.problems().forEach(p -> err.println("  - " + p));
+      return ExitCode.BAD_USAGE_OR_CONFIG;
+    } catch (PriceTableException e) {
+      err.println("lmgate: the price table (pricing.path) cannot be used:");
       e.problems().forEach(p -> err.println("  - " + p));
       return ExitCode.BAD_USAGE_OR_CONFIG;
     } catch (IOException e) {

@@ -34,7 +34,9 @@ class ReportCommandTest {
       {
         "files": ["data/stats.jsonl.20260216110000", "data/stats.jsonl.20260216110000-1",
                   "data/stats.jsonl"],
+        "by": ["owner", "provider", "model"],
         "records": 7,
+        "outside_period": 0,
         "malformed_lines": 2,
         "first_malformed": {"file": "data/stats.jsonl", "line": 2},
         "first_timestamp": "2026-02-16T10:15:02.120Z",
@@ -42,28 +44,36 @@ class ReportCommandTest {
         "rows": [
           {"owner": "alice", "provider": "anthropic", "model": "claude-sonnet-4-5-20250929",
            "requests": 2, "errors": 0, "input_tokens": 2058, "output_tokens": 2012,
-           "cache_read_tokens": 1800, "reasoning_tokens": 0},
+           "cache_read_tokens": 1800, "cache_write_tokens": 248, "reasoning_tokens": 0,
+           "cost_usd": null, "unpriced_records": 2},
           {"owner": "alice", "provider": "openai", "model": "gpt-4o-2024-08-06",
            "requests": 2, "errors": 0, "input_tokens": 2000, "output_tokens": 125,
-           "cache_read_tokens": 1024, "reasoning_tokens": 0},
+           "cache_read_tokens": 1024, "cache_write_tokens": 0, "reasoning_tokens": 0,
+           "cost_usd": null, "unpriced_records": 2},
           {"owner": "bob", "provider": "anthropic", "model": "claude-haiku-4-5-20251001",
            "requests": 1, "errors": 1, "input_tokens": 50, "output_tokens": 3,
-           "cache_read_tokens": 0, "reasoning_tokens": 0},
+           "cache_read_tokens": 0, "cache_write_tokens": 0, "reasoning_tokens": 0,
+           "cost_usd": null, "unpriced_records": 1},
           {"owner": "bob", "provider": "openai", "model": null,
            "requests": 1, "errors": 1, "input_tokens": 0, "output_tokens": 0,
-           "cache_read_tokens": 0, "reasoning_tokens": 0},
+           "cache_read_tokens": 0, "cache_write_tokens": 0, "reasoning_tokens": 0,
+           "cost_usd": null, "unpriced_records": 1},
           {"owner": "bob", "provider": "openai", "model": "o3-mini-2025-01-31",
            "requests": 1, "errors": 0, "input_tokens": 300, "output_tokens": 900,
-           "cache_read_tokens": 0, "reasoning_tokens": 640}
+           "cache_read_tokens": 0, "cache_write_tokens": 0, "reasoning_tokens": 640,
+           "cost_usd": null, "unpriced_records": 1}
         ],
-        "owners": [
+        "subtotals": [
           {"owner": "alice", "requests": 4, "errors": 0, "input_tokens": 4058,
-           "output_tokens": 2137, "cache_read_tokens": 2824, "reasoning_tokens": 0},
+           "output_tokens": 2137, "cache_read_tokens": 2824, "cache_write_tokens": 248,
+           "reasoning_tokens": 0, "cost_usd": null, "unpriced_records": 4},
           {"owner": "bob", "requests": 3, "errors": 2, "input_tokens": 350,
-           "output_tokens": 903, "cache_read_tokens": 0, "reasoning_tokens": 640}
+           "output_tokens": 903, "cache_read_tokens": 0, "cache_write_tokens": 0,
+           "reasoning_tokens": 640, "cost_usd": null, "unpriced_records": 3}
         ],
         "total": {"requests": 7, "errors": 2, "input_tokens": 4408, "output_tokens": 3040,
-                  "cache_read_tokens": 2824, "reasoning_tokens": 640}
+                  "cache_read_tokens": 2824, "cache_write_tokens": 248, "reasoning_tokens": 640,
+                  "cost_usd": null, "unpriced_records": 7}
       }
       """;
 
@@ -162,11 +172,12 @@ class ReportCommandTest {
         .contains("bob    openai     -                                  1       1             0")
         .endsWith(
             """
-            -----  ---------  --------------------------  --------  ------  ------------  -------------  -----------------  ----------------
-            (all)  (total)                                       7       2          4408           3040               2824               640
+            -----  ---------  --------------------------  --------  ------  ------------  -------------  -----------------  ------------------  ----------------  --------  --------
+            (all)  (total)                                       7       2          4408           3040               2824                 248               640         -         7
 
             files read:      3
             records:         7
+            unpriced:        7 (no cost_usd: a model without a price, or a file older than cost_usd)
             malformed lines: 2 (first: data/stats.jsonl line 2)
             time span:       2026-02-16T10:15:02.120Z .. 2026-02-16T11:30:00.250Z
             """);
@@ -199,19 +210,105 @@ class ReportCommandTest {
     assertThat(out())
         .isEqualTo(
             """
-            owner  provider   model   requests  errors  input tokens  output tokens  cache read tokens  reasoning tokens
-            team   anthropic  -              1       1             0              0                  0                 0
-            team   openai     gpt-4o         1       0          1200             85               1024                 0
-            -----  ---------  ------  --------  ------  ------------  -------------  -----------------  ----------------
-            team   (total)                   2       1          1200             85               1024                 0
-            -----  ---------  ------  --------  ------  ------------  -------------  -----------------  ----------------
-            (all)  (total)                   2       1          1200             85               1024                 0
+            owner  provider   model   requests  errors  input tokens  output tokens  cache read tokens  cache write tokens  reasoning tokens  cost usd  unpriced
+            team   anthropic  -              1       1             0              0                  0                   0                 0         -         1
+            team   openai     gpt-4o         1       0          1200             85               1024                   0                 0         -         1
+            -----  ---------  ------  --------  ------  ------------  -------------  -----------------  ------------------  ----------------  --------  --------
+            team   (total)                   2       1          1200             85               1024                   0                 0         -         2
+            -----  ---------  ------  --------  ------  ------------  -------------  -----------------  ------------------  ----------------  --------  --------
+            (all)  (total)                   2       1          1200             85               1024                   0                 0         -         2
 
             files read:      1
             records:         2
+            unpriced:        2 (no cost_usd: a model without a price, or a file older than cost_usd)
             malformed lines: 0
             time span:       2026-02-16T12:00:00.000Z .. 2026-02-16T12:00:05.250Z
             """);
+  }
+
+  /** Priced records over two days; costs as the gateway writes them. */
+  private static final String PRICED =
+      """
+      {"timestamp":"2026-02-16T09:00:00.000Z","lmgate_id":"1","provider":"anthropic","model":"claude-sonnet-4-5","input_tokens":217,"output_tokens":419,"error_type":null,"owner":"team-a","cache_read_tokens":6142,"cache_write_tokens":1913,"reasoning_tokens":null,"cost_usd":0.01595235}
+      {"timestamp":"2026-02-16T23:59:59.999Z","lmgate_id":"2","provider":"openai","model":"gpt-4o-mini","input_tokens":1117,"output_tokens":233,"error_type":null,"owner":"team-b","cache_read_tokens":1024,"cache_write_tokens":null,"reasoning_tokens":0,"cost_usd":0.00023055}
+      {"timestamp":"2026-02-17T00:00:00.000Z","lmgate_id":"1","provider":"anthropic","model":"claude-sonnet-4-5","input_tokens":58,"output_tokens":264,"error_type":null,"owner":"team-a","cache_read_tokens":7733,"cache_write_tokens":2941,"reasoning_tokens":null,"cost_usd":0.01748265}
+      {"timestamp":"2026-02-17T08:00:00.000Z","lmgate_id":"2","provider":"openai","model":"gpt-4.1-nano","input_tokens":1549,"output_tokens":73,"error_type":null,"owner":"team-b","cache_read_tokens":1408,"cache_write_tokens":null,"reasoning_tokens":0,"cost_usd":null}
+      """;
+
+  @Test
+  void tableByOwnerWithCostAndUnpricedForOneDay() throws IOException {
+    write("usage.jsonl", PRICED);
+
+    assertThat(
+            run("--by", "owner", "--since", "2026-02-16", "--until", "2026-02-16", "usage.jsonl"))
+        .isZero();
+
+    assertThat(err()).isEmpty();
+    assertThat(out())
+        .isEqualTo(
+            """
+            owner    requests  errors  input tokens  output tokens  cache read tokens  cache write tokens  reasoning tokens  cost usd  unpriced
+            team-a          1       0           217            419               6142                1913                 0  0.015952         0
+            team-b          1       0          1117            233               1024                   0                 0  0.000231         0
+            -------  --------  ------  ------------  -------------  -----------------  ------------------  ----------------  --------  --------
+            (total)         2       0          1334            652               7166                1913                 0  0.016183         0
+
+            files read:      1
+            records:         2
+            outside period:  2
+            unpriced:        0
+            malformed lines: 0
+            time span:       2026-02-16T09:00:00.000Z .. 2026-02-16T23:59:59.999Z
+            """);
+  }
+
+  @Test
+  void csvByDayAndModelHasExactCostsAndUnpricedCounts() throws IOException {
+    write("usage.jsonl", PRICED + "not json\n");
+
+    assertThat(run("--format", "csv", "--by", "day,model", "usage.jsonl")).isZero();
+
+    // 2026-02-17 sonnet: 0.01748265; nano has no cost_usd: empty cost, 1 unpriced
+    assertThat(out())
+        .isEqualTo(
+            "day,model,requests,errors,input_tokens,output_tokens,cache_read_tokens,"
+                + "cache_write_tokens,reasoning_tokens,cost_usd,unpriced_records\n"
+                + "2026-02-16,claude-sonnet-4-5,1,0,217,419,6142,1913,0,0.01595235,0\n"
+                + "2026-02-16,gpt-4o-mini,1,0,1117,233,1024,0,0,0.00023055,0\n"
+                + "2026-02-17,claude-sonnet-4-5,1,0,58,264,7733,2941,0,0.01748265,0\n"
+                + "2026-02-17,gpt-4.1-nano,1,0,1549,73,1408,0,0,,1\n");
+    assertThat(err())
+        .isEqualTo("lmgate report: 1 malformed lines skipped (first: usage.jsonl line 5)\n");
+  }
+
+  @Test
+  void jsonTotalsCostExactly() throws IOException {
+    write("usage.jsonl", PRICED);
+
+    assertThat(run("--format", "json", "--by", "key", "usage.jsonl")).isZero();
+
+    JsonNode json = outJson();
+    // key 1: 0.01595235 + 0.01748265 = 0.033435; all: + 0.00023055 = 0.03366555
+    assertThat(json.get("rows").get(0).toString())
+        .isEqualTo(
+            "{\"key\":\"1\",\"requests\":2,\"errors\":0,\"input_tokens\":275,"
+                + "\"output_tokens\":683,\"cache_read_tokens\":13875,\"cache_write_tokens\":4854,"
+                + "\"reasoning_tokens\":0,\"cost_usd\":0.033435,\"unpriced_records\":0}");
+    assertThat(json.get("rows").get(1).get("cost_usd").decimalValue())
+        .isEqualByComparingTo("0.00023055");
+    assertThat(json.get("rows").get(1).get("unpriced_records").asLong()).isEqualTo(1);
+    assertThat(json.get("subtotals")).isEmpty();
+    assertThat(out()).contains("\"cost_usd\" : 0.03366555,");
+  }
+
+  @Test
+  void anInvalidPeriodIsAUsageErrorNamingTheValue() {
+    assertThat(run("--until", "2026-13-01")).isEqualTo(2);
+    assertThat(err())
+        .startsWith(
+            "lmgate report: --until '2026-13-01' is not an ISO date (2026-02-16) or date-time"
+                + " (2026-02-16T12:00:00Z)\n");
+    assertThat(out()).isEmpty();
   }
 
   @Test
@@ -227,6 +324,7 @@ class ReportCommandTest {
 
             files read:      1
             records:         0
+            unpriced:        0
             malformed lines: 0
             time span:       -
             """);
@@ -388,26 +486,26 @@ class ReportCommandTest {
 
   @Test
   void unknownOptionIsUsageError() {
-    assertThat(run("--since", "2026-01-01")).isEqualTo(2);
+    assertThat(run("--after", "2026-01-01")).isEqualTo(2);
 
     assertThat(err())
         .isEqualTo(
-            "lmgate report: unknown option '--since'\n"
-                + "Usage: lmgate report [--format text|json] [FILE ...]"
-                + "   (see lmgate report --help)\n");
+            "lmgate report: unknown option '--after'\n"
+                + "Usage: lmgate report [--by DIMENSION ...] [--since WHEN] [--until WHEN]"
+                + " [--format table|csv|json] [FILE ...]   (see lmgate report --help)\n");
     assertThat(out()).isEmpty();
   }
 
   @Test
   void badFormatValuesAreUsageErrors() {
-    assertThat(run("--format", "csv")).isEqualTo(2);
-    assertThat(err()).startsWith("lmgate report: unknown --format 'csv'; use text or json\n");
+    assertThat(run("--format", "xml")).isEqualTo(2);
+    assertThat(err()).startsWith("lmgate report: unknown --format 'xml'; use table, csv or json\n");
     err.reset();
     assertThat(run("--format")).isEqualTo(2);
-    assertThat(err()).startsWith("lmgate report: --format needs a value: text or json\n");
+    assertThat(err()).startsWith("lmgate report: --format needs a value: table, csv or json\n");
     err.reset();
     assertThat(run("--format=")).isEqualTo(2);
-    assertThat(err()).startsWith("lmgate report: unknown --format ''; use text or json\n");
+    assertThat(err()).startsWith("lmgate report: unknown --format ''; use table, csv or json\n");
     err.reset();
     assertThat(run("-", "-")).isEqualTo(2);
     assertThat(err()).startsWith("lmgate report: standard input (-) can be read only once\n");
@@ -487,8 +585,8 @@ class ReportCommandTest {
     assertThat(json.get("records").asLong()).isEqualTo(n);
     assertThat(json.get("malformed_lines").asLong()).isZero();
     assertThat(json.get("rows")).hasSize(6);
-    assertThat(json.get("owners").get(2).get("owner").asText()).isEqualTo("carol");
-    assertThat(json.get("owners").get(2).get("requests").asLong()).isEqualTo(carolRequests);
+    assertThat(json.get("subtotals").get(2).get("owner").asText()).isEqualTo("carol");
+    assertThat(json.get("subtotals").get(2).get("requests").asLong()).isEqualTo(carolRequests);
     JsonNode total = json.get("total");
     assertThat(total.get("requests").asLong()).isEqualTo(n);
     assertThat(total.get("errors").asLong()).isEqualTo(errors);

@@ -19,7 +19,14 @@ class ReportInputsTest {
   @TempDir Path dir;
 
   private static ReportOptions files(String... names) {
-    return new ReportOptions(ReportFormat.TEXT, List.of(names), Optional.empty(), false);
+    return new ReportOptions(
+        ReportFormat.TABLE,
+        ReportDimension.DEFAULT,
+        null,
+        null,
+        List.of(names),
+        Optional.empty(),
+        false);
   }
 
   @Test

@@ -5,10 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.numio.lmgate.standalone.UsageReport.Counts;
 import ai.numio.lmgate.standalone.UsageReport.LineResult;
-import ai.numio.lmgate.standalone.UsageReport.OwnerTotal;
 import ai.numio.lmgate.standalone.UsageReport.Row;
 import ai.numio.lmgate.standalone.UsageReport.Summary;
+import java.math.BigDecimal;
 import java.time.Instant;
+import java.util.Arrays;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -59,6 +61,12 @@ class UsageReportTest {
         + ",\"upstream_request_id\":null}";
   }
 
+  /** Counts of records without cost_usd: every request is unpriced, nothing cache-written. */
+  private static Counts unpriced(
+      long requests, long errors, long input, long output, long cacheRead, long reasoning) {
+    return new Counts(requests, errors, input, output, cacheRead, 0, reasoning, null, requests);
+  }
+
   private static String json(String s) {
     return s == null ? "null" : "\"" + s + "\"";
   }
@@ -93,9 +101,10 @@ class UsageReportTest {
 
     Summary s = report.summary();
 
-    Counts expected = new Counts(3, 1, 107, 23, 64, 2);
-    assertThat(s.rows()).containsExactly(new Row("team", "openai", "gpt-4o", expected));
-    assertThat(s.owners()).containsExactly(new OwnerTotal("team", expected));
+    Counts expected = unpriced(3, 1, 107, 23, 64, 2);
+    assertThat(s.rows())
+        .containsExactly(new Row(Arrays.asList("team", "openai", "gpt-4o"), expected));
+    assertThat(s.subtotals()).containsExactly(new Row(Arrays.asList("team"), expected));
     assertThat(s.total()).isEqualTo(expected);
     assertThat(s.records()).isEqualTo(3);
     assertThat(s.malformedLines()).isZero();
@@ -114,7 +123,14 @@ class UsageReportTest {
 
     assertThat(s.rows())
         .extracting(
-            r -> r.owner() + "/" + r.provider() + "/" + r.model() + "=" + r.counts().inputTokens())
+            r ->
+                String.join(
+                        "/",
+                        String.valueOf(r.keys().get(0)),
+                        String.valueOf(r.keys().get(1)),
+                        String.valueOf(r.keys().get(2)))
+                    + "="
+                    + r.counts().inputTokens())
         .containsExactly(
             "null/openai/a=16",
             "amy/anthropic/z=8",
@@ -122,12 +138,12 @@ class UsageReportTest {
             "amy/openai/a=32",
             "amy/openai/b=2",
             "zoe/openai/b=1");
-    assertThat(s.owners())
+    assertThat(s.subtotals())
         .containsExactly(
-            new OwnerTotal(null, new Counts(1, 0, 16, 0, 0, 0)),
-            new OwnerTotal("amy", new Counts(4, 1, 46, 0, 0, 0)),
-            new OwnerTotal("zoe", new Counts(1, 0, 1, 0, 0, 0)));
-    assertThat(s.total()).isEqualTo(new Counts(6, 1, 63, 0, 0, 0));
+            new Row(Arrays.asList((String) null), unpriced(1, 0, 16, 0, 0, 0)),
+            new Row(Arrays.asList("amy"), unpriced(4, 1, 46, 0, 0, 0)),
+            new Row(Arrays.asList("zoe"), unpriced(1, 0, 1, 0, 0, 0)));
+    assertThat(s.total()).isEqualTo(unpriced(6, 1, 63, 0, 0, 0));
   }
 
   @Test
@@ -148,8 +164,8 @@ class UsageReportTest {
   void noRecordsNoTimeSpan() {
     Summary s = report.summary();
     assertThat(s.rows()).isEmpty();
-    assertThat(s.owners()).isEmpty();
-    assertThat(s.total()).isEqualTo(new Counts(0, 0, 0, 0, 0, 0));
+    assertThat(s.subtotals()).isEmpty();
+    assertThat(s.total()).isEqualTo(unpriced(0, 0, 0, 0, 0, 0));
     assertThat(s.firstTimestamp()).isNull();
     assertThat(s.lastTimestamp()).isNull();
   }
@@ -159,14 +175,14 @@ class UsageReportTest {
     assertThat(add("{\"timestamp\":\"2026-02-16T12:00:00Z\",\"input_tokens\":5}"))
         .isEqualTo(LineResult.RECORD);
     assertThat(report.summary().rows())
-        .containsExactly(new Row(null, null, null, new Counts(1, 0, 5, 0, 0, 0)));
+        .containsExactly(new Row(Arrays.asList(null, null, null), unpriced(1, 0, 5, 0, 0, 0)));
   }
 
   @Test
   void unknownFieldsAreIgnored() {
     assertThat(add("{\"owner\":\"t\",\"input_tokens\":5,\"region\":{\"a\":[1,2]},\"x\":1.5}"))
         .isEqualTo(LineResult.RECORD);
-    assertThat(report.summary().total()).isEqualTo(new Counts(1, 0, 5, 0, 0, 0));
+    assertThat(report.summary().total()).isEqualTo(unpriced(1, 0, 5, 0, 0, 0));
   }
 
   @Test
@@ -220,7 +236,7 @@ class UsageReportTest {
     Summary s = report.summary();
     assertThat(s.malformedLines()).isEqualTo(1);
     assertThat(s.records()).isEqualTo(1);
-    assertThat(s.total()).isEqualTo(new Counts(1, 0, 10, 1, 0, 0));
+    assertThat(s.total()).isEqualTo(unpriced(1, 0, 10, 1, 0, 0));
     assertThat(s.rows()).hasSize(1);
     assertThat(s.lastTimestamp()).isEqualTo(Instant.parse("2026-02-16T12:00:00Z"));
   }
@@ -240,7 +256,7 @@ class UsageReportTest {
     assertThat(add("{\"owner\":\"b\",\"input_tokens\":10}")).isEqualTo(LineResult.RECORD);
 
     Summary s = report.summary();
-    assertThat(s.total()).isEqualTo(new Counts(2, 0, Long.MAX_VALUE, 0, 0, 0));
+    assertThat(s.total()).isEqualTo(unpriced(2, 0, Long.MAX_VALUE, 0, 0, 0));
     assertThat(s.malformedLines()).isEqualTo(1);
   }
 
@@ -251,7 +267,7 @@ class UsageReportTest {
     add("{\"owner\":\"t\",\"status\":200,\"error_type\":\"upstream_disconnected\"}");
     add("{\"owner\":\"t\",\"status\":404}");
 
-    assertThat(report.summary().total()).isEqualTo(new Counts(4, 2, 0, 0, 0, 0));
+    assertThat(report.summary().total()).isEqualTo(unpriced(4, 2, 0, 0, 0, 0));
   }
 
   @Test
@@ -259,5 +275,103 @@ class UsageReportTest {
     report.addMalformedLine();
     assertThat(report.summary().malformedLines()).isEqualTo(1);
     assertThat(report.summary().records()).isZero();
+  }
+
+  /** A record with the fields part 2 adds: cache writes, the key's id and the cost. */
+  private static String priced(
+      String timestamp, String id, String owner, String model, Long cacheWrite, String cost) {
+    return "{\"timestamp\":\""
+        + timestamp
+        + "\",\"lmgate_id\":\""
+        + id
+        + "\",\"provider\":\"anthropic\",\"model\":\""
+        + model
+        + "\",\"input_tokens\":10,\"output_tokens\":2,\"error_type\":null,\"owner\":\""
+        + owner
+        + "\",\"cache_read_tokens\":null,\"cache_write_tokens\":"
+        + cacheWrite
+        + ",\"reasoning_tokens\":null,\"cost_usd\":"
+        + cost
+        + "}";
+  }
+
+  @Test
+  void costsAreSummedExactlyAndRecordsWithoutOneAreUnpricedNotFree() {
+    UsageReport r = new UsageReport(List.of(ReportDimension.MODEL), null, null);
+    addTo(r, priced("2026-02-16T12:00:00Z", "1", "a", "m1", 100L, "0.1"));
+    addTo(r, priced("2026-02-16T12:00:01Z", "1", "a", "m1", 7L, "0.2"));
+    addTo(r, priced("2026-02-16T12:00:02Z", "1", "a", "m1", null, "0.0000015"));
+    addTo(r, priced("2026-02-16T12:00:03Z", "1", "a", "m1", null, "null"));
+    addTo(r, priced("2026-02-16T12:00:04Z", "1", "a", "m2", null, "null"));
+    // an older file: no cost_usd at all
+    addTo(r, record("2026-02-16T12:00:05.000Z", "a", "openai", "m3", null, 1L, 1L, null, null));
+
+    Summary s = r.summary();
+
+    // 0.1 + 0.2 + 0.0000015 = 0.3000015 exactly (as doubles it would be 0.30000150000000004)
+    assertThat(s.rows())
+        .containsExactly(
+            new Row(
+                List.of("m1"), new Counts(4, 0, 40, 8, 0, 107, 0, new BigDecimal("0.3000015"), 1)),
+            new Row(List.of("m2"), new Counts(1, 0, 10, 2, 0, 0, 0, null, 1)),
+            new Row(List.of("m3"), new Counts(1, 0, 1, 1, 0, 0, 0, null, 1)));
+    assertThat(s.subtotals()).isEmpty();
+    assertThat(s.total())
+        .isEqualTo(new Counts(6, 0, 51, 11, 0, 107, 0, new BigDecimal("0.3000015"), 3));
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"-0.5", "\"0.5\"", "true", "{}"})
+  void aCostThatIsNotANonNegativeNumberIsMalformed(String cost) {
+    UsageReport r = new UsageReport();
+    assertThat(addTo(r, priced("2026-02-16T12:00:00Z", "1", "a", "m", null, cost)))
+        .isEqualTo(LineResult.MALFORMED);
+  }
+
+  @Test
+  void groupsByDayAndKeyInTheOrderGivenWithSubtotalsOfTheFirst() {
+    UsageReport r = new UsageReport(List.of(ReportDimension.DAY, ReportDimension.KEY), null, null);
+    addTo(r, priced("2026-02-16T23:59:59.999Z", "2", "a", "m", null, "1"));
+    addTo(r, priced("2026-02-17T00:00:00Z", "1", "a", "m", null, "2"));
+    addTo(r, priced("2026-02-16T08:00:00Z", "1", "b", "m", null, "4"));
+    addTo(r, priced("2026-02-16T09:00:00Z", "1", "b", "m", null, "8"));
+
+    Summary s = r.summary();
+
+    assertThat(s.rows())
+        .extracting(row -> row.keys() + "=" + row.counts().costUsd())
+        .containsExactly("[2026-02-16, 1]=12", "[2026-02-16, 2]=1", "[2026-02-17, 1]=2");
+    assertThat(s.subtotals())
+        .extracting(row -> row.keys() + "=" + row.counts().costUsd())
+        .containsExactly("[2026-02-16]=13", "[2026-02-17]=2");
+  }
+
+  @Test
+  void sinceIsInclusiveUntilExclusiveAndUndatedRecordsAreOutsideAPeriod() {
+    UsageReport r =
+        new UsageReport(
+            ReportDimension.DEFAULT,
+            Instant.parse("2026-02-16T00:00:00Z"),
+            Instant.parse("2026-02-17T00:00:00Z"));
+    assertThat(addTo(r, priced("2026-02-15T23:59:59.999Z", "1", "a", "m", null, "1")))
+        .isEqualTo(LineResult.OUTSIDE_PERIOD);
+    assertThat(addTo(r, priced("2026-02-16T00:00:00Z", "1", "a", "m", null, "2")))
+        .isEqualTo(LineResult.RECORD);
+    assertThat(addTo(r, priced("2026-02-16T23:59:59.999Z", "1", "a", "m", null, "4")))
+        .isEqualTo(LineResult.RECORD);
+    assertThat(addTo(r, priced("2026-02-17T00:00:00Z", "1", "a", "m", null, "8")))
+        .isEqualTo(LineResult.OUTSIDE_PERIOD);
+    assertThat(addTo(r, "{\"owner\":\"a\",\"cost_usd\":16}")).isEqualTo(LineResult.OUTSIDE_PERIOD);
+
+    Summary s = r.summary();
+    assertThat(s.records()).isEqualTo(2);
+    assertThat(s.outsidePeriod()).isEqualTo(3);
+    assertThat(s.total().costUsd()).isEqualByComparingTo("6");
+    assertThat(s.firstTimestamp()).isEqualTo(Instant.parse("2026-02-16T00:00:00Z"));
+  }
+
+  private static LineResult addTo(UsageReport r, String line) {
+    byte[] bytes = line.getBytes(UTF_8);
+    return r.addLine(bytes, 0, bytes.length);
   }
 }

@@ -5,6 +5,7 @@ import ai.numio.lmgate.auth.AllowListException;
 import ai.numio.lmgate.config.ConfigException;
 import ai.numio.lmgate.config.ConfigLoader;
 import ai.numio.lmgate.config.LMGateConfig;
+import ai.numio.lmgate.cost.PriceTableException;
 import ai.numio.lmgate.filter.LMGateFilter;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.FilterRegistration;
@@ -56,6 +57,9 @@ public final class EmbeddedMain {
       return;
     } catch (AllowListException e) {
       exit("invalid allow-list" + bullets(e.problems()));
+      return;
+    } catch (PriceTableException e) {
+      exit("invalid price table (pricing.path)" + bullets(e.problems()));
       return;
     } catch (ServletException | IllegalArgumentException e) {
       exit(e.getMessage());

@@ -114,7 +114,7 @@ class EmbeddedMainTest {
                  "status":200,"input_tokens":2006,"output_tokens":161,"masked_key":"APP777",
                  "error_type":null,"owner":"team-search","method":"POST","stream":false,
                  "duration_ms":0,"ttfb_ms":0,"cache_read_tokens":1792,"cache_write_tokens":null,
-                 "reasoning_tokens":0,"upstream_request_id":"req_embedded"}"""));
+                 "reasoning_tokens":0,"upstream_request_id":"req_embedded","cost_usd":null}"""));
   }
 
   @Test

@@ -152,7 +152,7 @@ class FilterAppIT {
          "model":"gpt-4o-2024-08-06","status":200,"input_tokens":2006,"output_tokens":161,
          "masked_key":"APP777","error_type":null,"owner":"team-search","method":"POST",
          "stream":false,"cache_read_tokens":1792,"cache_write_tokens":null,"reasoning_tokens":0,
-         "upstream_request_id":"req_app_1"}""",
+         "upstream_request_id":"req_app_1","cost_usd":null}""",
         sent,
         answered);
   }
@@ -216,7 +216,7 @@ class FilterAppIT {
          "model":"gpt-4o-mini-2024-07-18","status":200,"input_tokens":1117,"output_tokens":233,
          "masked_key":"APP777","error_type":null,"owner":"team-search","method":"POST",
          "stream":true,"cache_read_tokens":1024,"cache_write_tokens":null,"reasoning_tokens":0,
-         "upstream_request_id":null}""",
+         "upstream_request_id":null,"cost_usd":null}""",
         sent,
         answered);
   }
@@ -290,7 +290,7 @@ class FilterAppIT {
          "model":null,"status":502,"input_tokens":null,"output_tokens":null,
          "masked_key":"APP777","error_type":"upstream_unreachable","owner":"team-search",
          "method":"POST","stream":false,"cache_read_tokens":null,"cache_write_tokens":null,
-         "reasoning_tokens":null,"upstream_request_id":null}""",
+         "reasoning_tokens":null,"upstream_request_id":null,"cost_usd":null}""",
         sent,
         answered);
   }
