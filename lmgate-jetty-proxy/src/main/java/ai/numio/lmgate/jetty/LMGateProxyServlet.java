@@ -66,7 +66,7 @@ public final class LMGateProxyServlet extends ProxyServlet {
       throws ServletException, IOException {
     Admission admission = gate.admit(ServletRequests.incoming(request), RouteMode.REQUIRED);
     if (admission instanceof Admission.Refused refused) {
-      ErrorReplies.send(response, refused.error(), refused.shape(), false);
+      ErrorReplies.refuse(request, response, refused);
       return;
     }
     Admission.Admitted admitted = (Admission.Admitted) admission;

@@ -205,7 +205,7 @@ public final class LMGateFilter implements Filter {
     }
     Admission admission = admit(request);
     if (admission instanceof Admission.Refused refused) {
-      ErrorReplies.send(response, refused.error(), refused.shape(), false);
+      ErrorReplies.refuse(request, response, refused);
       return;
     }
     Admission.Admitted admitted = (Admission.Admitted) admission;

@@ -1,7 +1,9 @@
 package ai.numio.lmgate.servlet;
 
+import ai.numio.lmgate.Admission;
 import ai.numio.lmgate.ErrorResponse;
 import ai.numio.lmgate.ErrorShape;
+import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 
@@ -9,6 +11,22 @@ import java.io.IOException;
 public final class ErrorReplies {
 
   private ErrorReplies() {}
+
+  /**
+   * Answers a request the core refused before anything went upstream. A refused request's body is
+   * left unread; over HTTP/1.1 the answer then says {@code Connection: close}, so the client opens
+   * a new connection for its next request instead of reusing one the container may close after this
+   * answer (a client racing that close sees its next request fail with no response at all).
+   */
+  public static boolean refuse(
+      HttpServletRequest request, HttpServletResponse response, Admission.Refused refused) {
+    if (!response.isCommitted()
+        && request.getProtocol().startsWith("HTTP/1.")
+        && ServletRequests.hasBody(request)) {
+      response.setHeader("Connection", "close");
+    }
+    return send(response, refused.error(), refused.shape(), false);
+  }
 
   /**
    * Sends {@code error} in {@code shape} if nothing was sent yet. Headers set earlier (by a filter
