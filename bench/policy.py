@@ -25,6 +25,10 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import bench  # noqa: E402
 
 P_REDIS = 18085
+# redis-server's cores: by default the servers' core, like every other server here (the worst
+# case: every Redis round trip competes with the gateway for one core); BENCH_REDIS_CPUS=0 puts
+# it with the load generator instead, closer to a Redis on its own host
+REDIS_CPUS = os.environ.get("BENCH_REDIS_CPUS", bench.SERVER_CPUS)
 
 POLICY = """default:
   models: ["gpt-4o-mini*", "gpt-4o*"]
@@ -49,6 +53,8 @@ def main():
     ap.add_argument("--duration", type=int, default=10)
     ap.add_argument("--runs", type=int, default=2)
     ap.add_argument("--java-opts", default=os.environ.get("BENCH_JAVA_OPTS", ""))
+    ap.add_argument("--variants", default="plain,memory,redis",
+                    help="which of plain, memory, redis to run, comma-separated")
     a = ap.parse_args()
     tmp = tempfile.mkdtemp(prefix="lmgate-policy-bench-")
     bench.log("temp dir %s; load on cpu %s, servers on cpu %s"
@@ -59,12 +65,14 @@ def main():
     try:
         srv.start_upstreams()
         redis = subprocess.Popen(
-            ["taskset", "-c", bench.SERVER_CPUS, shutil.which("redis-server") or "redis-server",
+            ["taskset", "-c", REDIS_CPUS, shutil.which("redis-server") or "redis-server",
              "--port", str(P_REDIS), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
             stdout=open(os.path.join(tmp, "redis.log"), "w"), stderr=subprocess.STDOUT)
         bench.wait_port(P_REDIS, 30)
         url = bench.TARGETS["lmgate"]["url"]
         for name, extra in variants(tmp):
+            if name not in a.variants.split(","):
+                continue
             srv.start_gateway(extra=extra)
             body = bench.post(url, bench.KEY, 120)
             if b'"prompt_tokens":31' not in body:
@@ -104,16 +112,18 @@ def report(rows, a):
 
     lines = ["# Policies and the Redis limit store: what they add — %s" % time.strftime("%Y-%m-%d %H:%M"),
              "",
-             "Machine: %s. Load on cpu %s, servers (nginx upstream, gateway, redis) on cpu %s. "
+             "Machine: %s. Load on cpu %s, servers (nginx upstream, gateway) on cpu %s, redis on"
+             " cpu %s. "
              "Each gateway warmed up %d s alone; %d runs of %d s; median of runs shown."
-             % (describe(bench.machine()), bench.LOAD_CPUS, bench.SERVER_CPUS, a.warmup, a.runs, a.duration),
+             % (describe(bench.machine()), bench.LOAD_CPUS, bench.SERVER_CPUS, REDIS_CPUS, a.warmup,
+                a.runs, a.duration),
              "",
              "| variant | scenario | req/s | p50 µs | p99 µs | p50 vs plain | req/s vs plain | errors |",
              "|---|---|---:|---:|---:|---:|---:|---:|"]
     for scen in ("latency", "throughput"):
         base_p50 = best("plain", scen, "p50", bench.med)
         base_rps = best("plain", scen, "rps", bench.med)
-        for variant in ("plain", "memory", "redis"):
+        for variant in [v for v in ("plain", "memory", "redis") if v in a.variants.split(",")]:
             p50 = best(variant, scen, "p50", bench.med)
             rps = best(variant, scen, "rps", bench.med)
             lines.append("| %s | %s (c=%d) | %.0f | %.0f | %.0f | %+.0f µs | %+.1f %% | %d |" % (
