@@ -2,6 +2,7 @@ package ai.numio.lmgate.cost;
 
 import ai.numio.lmgate.route.Format;
 import ai.numio.lmgate.text.Quoted;
+import ai.numio.lmgate.text.YamlNodes;
 import ai.numio.lmgate.text.YamlText;
 import java.math.BigDecimal;
 import java.math.BigInteger;
@@ -347,35 +348,7 @@ public final class PriceTableLoader {
 
     /** The entries of a mapping by key; reports non-name keys, unknown keys and duplicates. */
     private Map<String, NodeTuple> entries(MappingNode mapping, String where, List<String> valid) {
-      Map<String, NodeTuple> entries = new LinkedHashMap<>();
-      for (NodeTuple tuple : mapping.getValue()) {
-        Node keyNode = tuple.getKeyNode();
-        if (!(keyNode instanceof ScalarNode scalarKey) || isNull(keyNode)) {
-          problem(keyNode, where, "a key must be a plain name, got " + describe(keyNode));
-          continue;
-        }
-        String key = scalarKey.getValue();
-        if (!valid.contains(key)) {
-          problem(
-              keyNode,
-              where,
-              "unknown key " + quote(key) + "; valid keys are " + String.join(", ", valid));
-          continue;
-        }
-        NodeTuple earlier = entries.get(key);
-        if (earlier != null) {
-          problem(
-              keyNode,
-              where,
-              key
-                  + ": given twice (also at line "
-                  + (earlier.getKeyNode().getStartMark().getLine() + 1)
-                  + ")");
-          continue;
-        }
-        entries.put(key, tuple);
-      }
-      return entries;
+      return YamlNodes.entries(mapping, where, valid, this::problem);
     }
 
     private void problem(Node node, String where, String problem) {
@@ -387,7 +360,7 @@ public final class PriceTableLoader {
     }
 
     private static int line(Node node) {
-      return node.getStartMark().getLine() + 1;
+      return YamlNodes.line(node);
     }
 
     /** The line of an origin this parse wrote ({@code <source> line <n>}). */
@@ -397,17 +370,11 @@ public final class PriceTableLoader {
   }
 
   private static boolean isNull(Node node) {
-    return node instanceof ScalarNode && Tag.NULL.equals(node.getTag());
+    return YamlNodes.isNull(node);
   }
 
   private static String describe(Node node) {
-    if (node instanceof MappingNode) {
-      return "a mapping";
-    }
-    if (node instanceof ScalarNode scalar) {
-      return isNull(node) ? "no value" : quote(scalar.getValue());
-    }
-    return "a list";
+    return YamlNodes.describe(node);
   }
 
   static String quote(String value) {

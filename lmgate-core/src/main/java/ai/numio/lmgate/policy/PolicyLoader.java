@@ -3,6 +3,7 @@ package ai.numio.lmgate.policy;
 import ai.numio.lmgate.cost.Glob;
 import ai.numio.lmgate.limit.Limit;
 import ai.numio.lmgate.text.Quoted;
+import ai.numio.lmgate.text.YamlNodes;
 import ai.numio.lmgate.text.YamlText;
 import java.math.BigDecimal;
 import java.math.BigInteger;
@@ -410,32 +411,7 @@ public final class PolicyLoader {
 
     /** The entries of a mapping by key; reports non-name keys, unknown keys and duplicates. */
     private Map<String, NodeTuple> entries(MappingNode mapping, String where, List<String> valid) {
-      Map<String, NodeTuple> entries = new LinkedHashMap<>();
-      for (NodeTuple tuple : mapping.getValue()) {
-        Node keyNode = tuple.getKeyNode();
-        if (!(keyNode instanceof ScalarNode scalarKey) || isNull(keyNode)) {
-          problem(keyNode, where, "a key must be a plain name, got " + describe(keyNode));
-          continue;
-        }
-        String key = scalarKey.getValue();
-        if (!valid.contains(key)) {
-          problem(
-              keyNode,
-              where,
-              "unknown key " + quote(key) + "; valid keys are " + String.join(", ", valid));
-          continue;
-        }
-        NodeTuple earlier = entries.get(key);
-        if (earlier != null) {
-          problem(
-              keyNode,
-              where,
-              key + ": given twice (also at line " + line(earlier.getKeyNode()) + ")");
-          continue;
-        }
-        entries.put(key, tuple);
-      }
-      return entries;
+      return YamlNodes.entries(mapping, where, valid, this::problem);
     }
 
     private static boolean present(Map<String, NodeTuple> keys, String key) {
@@ -455,12 +431,12 @@ public final class PolicyLoader {
     }
 
     private static int line(Node node) {
-      return node.getStartMark().getLine() + 1;
+      return YamlNodes.line(node);
     }
   }
 
   private static boolean isNull(Node node) {
-    return node instanceof ScalarNode && Tag.NULL.equals(node.getTag());
+    return YamlNodes.isNull(node);
   }
 
   private static String text(Node node) {
@@ -468,13 +444,7 @@ public final class PolicyLoader {
   }
 
   private static String describe(Node node) {
-    if (node instanceof MappingNode) {
-      return "a mapping";
-    }
-    if (node instanceof ScalarNode scalar) {
-      return isNull(node) ? "no value" : quote(scalar.getValue());
-    }
-    return "a list";
+    return YamlNodes.describe(node);
   }
 
   private static String quote(String value) {
