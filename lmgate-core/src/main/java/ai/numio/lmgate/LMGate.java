@@ -25,11 +25,15 @@ import ai.numio.lmgate.route.Route;
 import ai.numio.lmgate.route.RouteMatch;
 import ai.numio.lmgate.route.RouteResult;
 import ai.numio.lmgate.route.Router;
+import ai.numio.lmgate.stats.RecordObserver;
 import ai.numio.lmgate.stats.StatsWriter;
+import ai.numio.lmgate.stats.UsageRecord;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -73,6 +77,9 @@ public final class LMGate implements AutoCloseable {
   private final ShutdownClock shutdown;
   private final OpenExchanges open = new OpenExchanges();
   private final AtomicLong denied = new AtomicLong();
+  private final List<RecordObserver> observers = new CopyOnWriteArrayList<>();
+  private final java.util.Set<RecordObserver> failedObservers =
+      java.util.concurrent.ConcurrentHashMap.newKeySet();
   private volatile boolean closed;
 
   private LMGate(
@@ -98,7 +105,7 @@ public final class LMGate implements AutoCloseable {
             config.limits().onStoreError(),
             config.policy().maxReadAheadBytes(),
             time,
-            stats::offer);
+            this::record);
     this.reloader = reloader;
     this.denialLog = new DenialLog(time);
     this.shutdown = new ShutdownClock(time);
@@ -312,7 +319,7 @@ public final class LMGate implements AutoCloseable {
             errorShape(format),
             time,
             route == null ? null : new UsageMeter(config.stats().maxEventBytes()),
-            policy.limits().isEmpty() ? stats::offer : policing.charging(policy.limits()),
+            policy.limits().isEmpty() ? this::record : policing.charging(policy.limits()),
             shutdown,
             open);
     return new Admission.Admitted(
@@ -372,6 +379,39 @@ public final class LMGate implements AutoCloseable {
   /** Checks the allow-list file now (normally done every poll interval); true if it changed. */
   public boolean reloadAllowList() {
     return allowList.reloadIfChanged();
+  }
+
+  /**
+   * Adds an observer told of every record from now on (metrics, the dashboard's aggregate); see
+   * {@link RecordObserver} for what it must and must not do.
+   */
+  public void observeRecords(RecordObserver observer) {
+    observers.add(java.util.Objects.requireNonNull(observer, "observer"));
+  }
+
+  /** Exchanges admitted whose record is not written yet: the requests in flight. */
+  public int inflightCount() {
+    return open.count();
+  }
+
+  /** Queues the record for the stats file; an accepted record is shown to every observer. */
+  private void record(UsageRecord record) {
+    if (!stats.offer(record)) {
+      return;
+    }
+    for (RecordObserver observer : observers) {
+      try {
+        observer.recorded(record);
+      } catch (RuntimeException e) {
+        if (failedObservers.add(observer)) {
+          log.error(
+              "A record observer ({}) failed; its failures are ignored from now on and requests are"
+                  + " not affected",
+              observer.getClass().getName(),
+              e);
+        }
+      }
+    }
   }
 
   /** Requests denied since start. */

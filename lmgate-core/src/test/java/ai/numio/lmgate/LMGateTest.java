@@ -8,6 +8,7 @@ import ai.numio.lmgate.auth.AllowListException;
 import ai.numio.lmgate.auth.Sha256;
 import ai.numio.lmgate.config.ConfigLoader;
 import ai.numio.lmgate.config.LMGateConfig;
+import ai.numio.lmgate.stats.UsageRecord;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
@@ -247,6 +248,38 @@ class LMGateTest {
     assertThat(JSON.readTree(lines.get(0)).get("error_type").asText()).isEqualTo("tokens");
     assertThat(JSON.readTree(lines.get(1)).get("error_type").asText()).isEqualTo("upstream_error");
     assertThat(JSON.readTree(lines.get(2)).get("error_type").isNull()).isTrue();
+  }
+
+  @Test
+  void observersSeeEveryQueuedRecordAndOneThatFailsChangesNothing() throws IOException {
+    List<UsageRecord> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+    gate.observeRecords(
+        record -> {
+          throw new IllegalStateException("observer bug");
+        });
+    gate.observeRecords(seen::add);
+    Exchange first = begin("POST", "/openai/v1/chat/completions");
+    assertThat(gate.inflightCount()).isEqualTo(1);
+    first.onResponse(200, headers("content-type", "application/json"));
+    byte[] body = fixture("openai/chat-nonstream.json");
+    first.onBytes(body, 0, body.length);
+    first.complete();
+    Exchange second = begin("GET", "/openai/v1/models");
+    second.onResponse(404, headers());
+    second.complete();
+
+    assertThat(gate.inflightCount()).isZero();
+    assertThat(seen).extracting(UsageRecord::status).containsExactly(200, 404);
+    List<String> lines = records();
+    assertThat(lines).hasSize(2);
+    JsonNode written = JSON.readTree(lines.get(0));
+    assertThat(seen.get(0).lmgateId()).isEqualTo(written.get("lmgate_id").asText());
+    assertThat(seen.get(0).inputTokens()).isEqualTo(written.get("input_tokens").asLong());
+    assertThat(
+            logs.list.stream()
+                .filter(e -> e.getFormattedMessage().startsWith("A record observer"))
+                .count())
+        .isEqualTo(1);
   }
 
   @Test
