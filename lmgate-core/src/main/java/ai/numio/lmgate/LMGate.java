@@ -401,7 +401,7 @@ public final class LMGate implements AutoCloseable {
     }
     for (RecordObserver observer : observers) {
       try {
-        observer.recorded(record);
+        observer.recorded(record, -1); // overhead: measured by the exchange, not yet threaded here
       } catch (RuntimeException e) {
         if (failedObservers.add(observer)) {
           log.error(

@@ -254,10 +254,10 @@ class LMGateTest {
   void observersSeeEveryQueuedRecordAndOneThatFailsChangesNothing() throws IOException {
     List<UsageRecord> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
     gate.observeRecords(
-        record -> {
+        (record, overhead) -> {
           throw new IllegalStateException("observer bug");
         });
-    gate.observeRecords(seen::add);
+    gate.observeRecords((record, overhead) -> seen.add(record));
     Exchange first = begin("POST", "/openai/v1/chat/completions");
     assertThat(gate.inflightCount()).isEqualTo(1);
     first.onResponse(200, headers("content-type", "application/json"));

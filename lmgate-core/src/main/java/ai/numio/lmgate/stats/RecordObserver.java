@@ -10,6 +10,12 @@ package ai.numio.lmgate.stats;
 @FunctionalInterface
 public interface RecordObserver {
 
-  /** One more record, accepted for writing. */
-  void recorded(UsageRecord record);
+  /**
+   * One more record, accepted for writing.
+   *
+   * @param overheadNanos the time the gateway itself added to this exchange (SPEC-2 §16: arrival →
+   *     upstream request sent, plus upstream first byte → client first byte), or -1 when not
+   *     measured (a refusal, an exchange that never reached the upstream)
+   */
+  void recorded(UsageRecord record, long overheadNanos);
 }
