@@ -459,6 +459,7 @@ public final class LMGate implements AutoCloseable {
     }
     denialLog.flush();
     stats.close();
+    policing.closeCharges();
     try {
       limitStore.close();
     } catch (RuntimeException e) {

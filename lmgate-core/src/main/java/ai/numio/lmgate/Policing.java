@@ -50,6 +50,7 @@ final class Policing {
   private final int maxReadAhead;
   private final TimeSource time;
   private final Consumer<UsageRecord> records;
+  private final Charges charges;
   private final AtomicLong storeErrors = new AtomicLong();
   private final AtomicLong lastLogged = new AtomicLong(Long.MIN_VALUE);
 
@@ -64,6 +65,7 @@ final class Policing {
     this.maxReadAhead = maxReadAhead;
     this.time = time;
     this.records = records;
+    this.charges = store.remote() ? Charges.background() : Charges.inline();
   }
 
   /** The steps for a restricted caller; {@code startNanos} is when admission began. */
@@ -127,13 +129,19 @@ final class Policing {
 
   /**
    * Where an exchange of a limited caller sends its record: to the stats, then charged (tokens =
-   * input + output, unknown counts 0; USD = the record's cost) to the caller's limits.
+   * input + output, unknown counts 0; USD = the record's cost) to the caller's limits — at once for
+   * a store in this process, from the charging thread for a remote one ({@link Charges}).
    */
   Consumer<UsageRecord> charging(List<Limit> limits) {
     return record -> {
       records.accept(record);
-      charge(limits, record);
+      charges.submit(() -> charge(limits, record));
     };
+  }
+
+  /** Runs every charge still queued; called once no exchange is open any more. */
+  void closeCharges() {
+    charges.close();
   }
 
   /** Charges a finished record; never throws. */

@@ -328,6 +328,68 @@ class PolicyAdmissionTest {
   }
 
   @Test
+  @org.junit.jupiter.api.Timeout(30)
+  void aRemoteStoreIsChargedOffTheFinishingThreadAndCloseRunsEveryQueuedCharge() throws Exception {
+    SlowRemoteStore store = new SlowRemoteStore();
+    start("keys:\n  '1': { tpm: 1000 }\n", Map.of(), LimitStoreFactory.of(store));
+    Admission first = chat(KEY1, "gpt-4o-mini");
+    completeWithUsage(first); // returns although the store's charge is held
+    assertThat(store.charging.await(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+    assertThat(store.chargingThread).isEqualTo(Charges.THREAD_NAME);
+    completeWithUsage(chat(KEY1, "gpt-4o-mini")); // queued behind the held charge
+    assertThat(records()).hasSize(2); // records do not wait for charges
+    assertThat(store.charged).isEmpty();
+
+    store.release.countDown();
+    gate.close();
+    gate = null;
+    assertThat(store.charged).containsExactly(1350L, 1350L);
+    assertThat(store.closedAfterCharges).isTrue();
+  }
+
+  /** A store that says it is remote and holds its first charge until released. */
+  static final class SlowRemoteStore implements ai.numio.lmgate.limit.LimitStore {
+    final java.util.concurrent.CountDownLatch charging = new java.util.concurrent.CountDownLatch(1);
+    final java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+    final List<Long> charged = new java.util.concurrent.CopyOnWriteArrayList<>();
+    volatile String chargingThread;
+    volatile boolean closedAfterCharges;
+
+    @Override
+    public boolean remote() {
+      return true;
+    }
+
+    @Override
+    public ai.numio.lmgate.limit.Verdict acquire(
+        List<ai.numio.lmgate.limit.Limit> limits, long nowMillis) {
+      return ai.numio.lmgate.limit.Verdict.ADMITTED;
+    }
+
+    @Override
+    public void charge(
+        List<ai.numio.lmgate.limit.Limit> limits,
+        long tokens,
+        Double usd,
+        long arrivalMillis,
+        long nowMillis) {
+      chargingThread = Thread.currentThread().getName();
+      charging.countDown();
+      try {
+        release.await();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      charged.add(tokens);
+    }
+
+    @Override
+    public void close() {
+      closedAfterCharges = charged.size() == 2;
+    }
+  }
+
+  @Test
   void aTokenBudgetRefusesUntilUtcMidnightAndAMonthlyOneUntilTheMonthEnds() throws Exception {
     start(
         "keys:\n  '1': { budget: { tokens: 1000, per: day } }\n"

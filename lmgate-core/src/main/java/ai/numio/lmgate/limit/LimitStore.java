@@ -33,6 +33,15 @@ public interface LimitStore extends AutoCloseable {
   void charge(List<Limit> limits, long tokens, Double usd, long arrivalMillis, long nowMillis)
       throws LimitStoreException;
 
+  /**
+   * Whether a call waits on another process (a network round trip). The core then charges finished
+   * exchanges from a thread of its own, so that no response waits for its charge; a store held in
+   * this process is charged on the finishing thread.
+   */
+  default boolean remote() {
+    return false;
+  }
+
   /** Releases connections; later calls may fail. */
   @Override
   void close();

@@ -228,6 +228,11 @@ public final class RedisLimitStore implements LimitStore {
   }
 
   @Override
+  public boolean remote() {
+    return true;
+  }
+
+  @Override
   public void close() {
     redis.close();
   }
