@@ -227,6 +227,30 @@ public abstract class GatewayContract implements PolicyContract {
     assertThat(newRecords()).isEmpty();
   }
 
+  /**
+   * A refusal leaves the request body unread, so over HTTP/1.1 it says {@code Connection: close}:
+   * the client's next request then opens a connection instead of racing the container's close.
+   */
+  @Test
+  void aRefusalWithAnUnreadBodyClosesItsHttp11Connection() throws Exception {
+    HttpClient http11 = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    HttpResponse<String> withBody =
+        http11.send(
+            post("openai/v1/chat/completions", "x-api-key", "sk-ant-not-on-the-list"),
+            HttpResponse.BodyHandlers.ofString(UTF_8));
+    assertThat(withBody.statusCode()).isEqualTo(403);
+    assertThat(withBody.headers().allValues("Connection")).containsExactly("close");
+    HttpResponse<String> withoutBody =
+        http11.send(
+            HttpRequest.newBuilder(target.base().resolve("openai/v1/models"))
+                .header("x-api-key", "sk-ant-not-on-the-list")
+                .GET()
+                .build(),
+            HttpResponse.BodyHandlers.ofString(UTF_8));
+    assertThat(withoutBody.statusCode()).isEqualTo(403);
+    assertThat(withoutBody.headers().allValues("Connection")).doesNotContain("close");
+  }
+
   @Test
   void pathsOutsideEveryRouteAreAnsweredByLMGateAndNotRecorded() throws Exception {
     int before = upstream.received().size();
