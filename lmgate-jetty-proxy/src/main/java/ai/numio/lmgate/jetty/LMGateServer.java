@@ -15,7 +15,6 @@ import org.eclipse.jetty.alpn.server.ALPNServerConnectionFactory;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
 import org.eclipse.jetty.http.HttpVersion;
-import org.eclipse.jetty.http2.server.HTTP2CServerConnectionFactory;
 import org.eclipse.jetty.http2.server.HTTP2ServerConnectionFactory;
 import org.eclipse.jetty.server.ConnectionFactory;
 import org.eclipse.jetty.server.HttpConfiguration;
@@ -280,8 +279,7 @@ public final class LMGateServer implements AutoCloseable {
       http.setSendServerVersion(false);
       http.setSendXPoweredBy(false);
       ServerConnector connector =
-          new DrainingConnector(
-              server, new HttpConnectionFactory(http), new HTTP2CServerConnectionFactory(http));
+          new DrainingConnector(server, new HttpConnectionFactory(http), new H2cUpgrade(http));
       // The JDK's default listen backlog is 50: a burst of new connections beyond it (clients
       // reconnecting after a deploy) overflowed it, and some were reset before their request.
       connector.setAcceptQueueSize(ACCEPT_QUEUE_SIZE);

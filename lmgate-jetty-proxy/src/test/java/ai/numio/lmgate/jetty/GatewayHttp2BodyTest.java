@@ -82,6 +82,40 @@ class GatewayHttp2BodyTest {
     assertThat(gateway.awaitOnlyRecord().get("status").asInt()).isEqualTo(200);
   }
 
+  /**
+   * A fresh client's first request offers the upgrade with a chunked body: served over HTTP/1.1
+   * (Jetty alone upgraded it and read the body as the HTTP/2 preface: a reset, nothing forwarded).
+   */
+  @Test
+  void aStreamingBodyOfferingTheH2cUpgradeArrivesWhole() throws Exception {
+    HttpClient h2 = HttpClient.newBuilder().version(HttpClient.Version.HTTP_2).build();
+    HttpResponse<String> response =
+        h2.send(
+            HttpRequest.newBuilder(gateway.uri("/anthropic/v1/messages"))
+                .header("x-api-key", Gateway.ALPHA_KEY)
+                .header("content-type", "application/json")
+                .POST(
+                    HttpRequest.BodyPublishers.ofInputStream(
+                        () -> new ByteArrayInputStream(BODY.getBytes(UTF_8))))
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertThat(response.statusCode()).isEqualTo(200);
+    assertThat(response.version()).isEqualTo(HttpClient.Version.HTTP_1_1);
+    assertThat(last().bodyText()).isEqualTo(BODY);
+    assertThat(gateway.awaitOnlyRecord().get("status").asInt()).isEqualTo(200);
+    // a bodiless request on the same client still upgrades
+    HttpResponse<String> models =
+        h2.send(
+            HttpRequest.newBuilder(gateway.uri("/anthropic/v1/models"))
+                .header("x-api-key", Gateway.ALPHA_KEY)
+                .GET()
+                .build(),
+            HttpResponse.BodyHandlers.ofString());
+    assertThat(models.statusCode()).isEqualTo(200);
+    assertThat(models.version()).isEqualTo(HttpClient.Version.HTTP_2);
+    gateway.awaitOnlyRecord();
+  }
+
   @Test
   void curlsStreamedBodyWithPriorKnowledgeArrivesWhole() throws Exception {
     Process curl;
