@@ -1,7 +1,7 @@
 package ai.numio.lmgate.jetty;
 
+import ai.numio.lmgate.servlet.ClientCloseProbe;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.channels.ClosedChannelException;
 import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
@@ -21,11 +21,11 @@ import org.slf4j.LoggerFactory;
  * <p>Each watched connection is registered, for readability, with this watch's own selector (a
  * channel may belong to several selectors; Jetty's, which is not reading it then, is untouched).
  * When it becomes readable, the bytes waiting in the socket are counted without reading them
- * ({@code FIONREAD}): none means the client closed its side or reset the connection — what nginx
- * calls a client that "prematurely closed the connection" (its 499) — and {@code onClose} runs;
- * some means the client sent more (a pipelined request, a TLS record), which are left for Jetty to
- * read and only end the watch. The watch must end ({@link Watch#end}) before Jetty reads the
- * connection again, that is before the response completes.
+ * ({@link ClientCloseProbe#unreadBytes}): none means the client closed its side or reset the
+ * connection — what nginx calls a client that "prematurely closed the connection" (its 499) — and
+ * {@code onClose} runs; some means the client sent more (a pipelined request, a TLS record), which
+ * are left for Jetty to read and only end the watch. The watch must end ({@link Watch#end}) before
+ * Jetty reads the connection again, that is before the response completes.
  */
 final class ClientCloseWatch implements AutoCloseable {
 
@@ -180,21 +180,10 @@ final class ClientCloseWatch implements AutoCloseable {
           return;
         }
         active = false;
-        closed = waitingBytes() == 0;
+        closed = ClientCloseProbe.unreadBytes(channel) == 0;
       }
       if (closed) {
         onClose.run();
-      }
-    }
-
-    /** What the socket has received and nobody has read yet; 0 at its end or after a reset. */
-    @SuppressWarnings("resource") // closing this stream would close the channel
-    private int waitingBytes() {
-      try {
-        InputStream unread = channel.socket().getInputStream();
-        return unread.available();
-      } catch (IOException e) {
-        return 0; // reset, or closed meanwhile
       }
     }
   }
