@@ -83,9 +83,10 @@ final class ClientCloseWatch implements AutoCloseable {
             deferred.add(watch); // its connection's previous key is still being deregistered
           }
         }
-        starting.addAll(deferred);
         if (!deferred.isEmpty()) {
-          selector.selectNow(this::selected);
+          starting.addAll(deferred);
+          selector.selectNow(this::selected); // deregisters it
+          selector.wakeup(); // so that the next select returns at once and they are tried again
         }
       } catch (IOException | RuntimeException e) {
         if (open) {

@@ -51,11 +51,21 @@ final class HeadWait {
       return Optional.empty();
     }
     EndPoint endPoint = connection.getConnection().getEndPoint();
-    if (!(endPoint.getTransport() instanceof SocketChannel channel)) {
+    SocketChannel channel = socketOf(endPoint);
+    if (channel == null) {
       return Optional.empty();
     }
     return Optional.of(
         new HeadWait(watcher, channel, endPoint, request.getComponents().getExecutor(), exchange));
+  }
+
+  /** The socket under {@code endPoint} and its wrappers (TLS, PROXY protocol); null if none. */
+  static SocketChannel socketOf(EndPoint endPoint) {
+    EndPoint socket = endPoint;
+    for (int depth = 0; depth < 8 && socket instanceof EndPoint.Wrapper wrapper; depth++) {
+      socket = wrapper.unwrap();
+    }
+    return socket.getTransport() instanceof SocketChannel channel ? channel : null;
   }
 
   /** Watches the client from the request's end upstream to the response's beginning. */

@@ -313,7 +313,7 @@ class GatewayFaultsTest {
   }
 
   /** An upstream that takes {@code millis} to answer with {@code fixture}, or less if let go. */
-  private static RawUpstream.Script thinkingFor(long millis, String fixture) {
+  static RawUpstream.Script thinkingFor(long millis, String fixture) {
     return (request, socket, out) -> {
       // a slow first token; the upstream notices when the gateway lets go of it
       socket.setSoTimeout(100);

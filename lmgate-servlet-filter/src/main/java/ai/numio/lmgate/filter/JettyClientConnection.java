@@ -57,10 +57,7 @@ final class JettyClientConnection implements ClientConnection {
       ConnectionMetaData connection = jetty.getConnectionMetaData();
       EndPoint endPoint = connection.getConnection().getEndPoint();
       SocketChannel channel =
-          connection.getHttpVersion().getVersion() < 20
-                  && endPoint.getTransport() instanceof SocketChannel socket
-              ? socket
-              : null;
+          connection.getHttpVersion().getVersion() < 20 ? socketOf(endPoint) : null;
       JettyClientConnection client = new JettyClientConnection(endPoint, channel, probe);
       jetty.addFailureListener(failure -> client.failed = true);
       return client;
@@ -68,6 +65,15 @@ final class JettyClientConnection implements ClientConnection {
       log.debug("Jetty's request is not reachable: {}", e.toString());
       return null;
     }
+  }
+
+  /** The socket under {@code endPoint} and its wrappers (TLS, PROXY protocol); null if none. */
+  private static SocketChannel socketOf(EndPoint endPoint) {
+    EndPoint socket = endPoint;
+    for (int depth = 0; depth < 8 && socket instanceof EndPoint.Wrapper wrapper; depth++) {
+      socket = wrapper.unwrap();
+    }
+    return socket.getTransport() instanceof SocketChannel channel ? channel : null;
   }
 
   @Override
