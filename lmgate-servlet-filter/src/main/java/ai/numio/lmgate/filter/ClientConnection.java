@@ -33,9 +33,30 @@ interface ClientConnection {
   /** Closes the connection of a client that left, so the application's writes fail at once. */
   void close();
 
-  /** The connection of {@code request}, as far as its container tells. */
+  /**
+   * Whether Jetty's classes are visible from here (embedded Jetty), checked without loading {@link
+   * JettyClientConnection}, which cannot even be loaded without them.
+   */
+  static boolean jettyVisible() {
+    try {
+      Class.forName(
+          "org.eclipse.jetty.ee10.servlet.ServletContextRequest",
+          false,
+          ClientConnection.class.getClassLoader());
+      Class.forName(
+          "org.eclipse.jetty.io.EofException", false, ClientConnection.class.getClassLoader());
+      return true;
+    } catch (ClassNotFoundException | LinkageError e) {
+      return false;
+    }
+  }
+
+  /**
+   * The connection of {@code request}, as far as its container tells; {@code probe} is null where
+   * Jetty's classes are not visible.
+   */
   static ClientConnection of(HttpServletRequest request, ClientCloseProbe probe) {
-    if (probe != null && JettyClientConnection.AVAILABLE) {
+    if (probe != null) {
       ClientConnection jetty = JettyClientConnection.of(request, probe);
       if (jetty != null) {
         return jetty;

@@ -21,9 +21,6 @@ final class JettyClientConnection implements ClientConnection {
 
   private static final Logger log = LoggerFactory.getLogger(JettyClientConnection.class);
 
-  /** Whether Jetty's request class is visible from here. */
-  static final boolean AVAILABLE = visible();
-
   private final EndPoint endPoint;
   private final SocketChannel channel; // null over HTTP/2
   private final ClientCloseProbe probe;
@@ -33,18 +30,6 @@ final class JettyClientConnection implements ClientConnection {
     this.endPoint = endPoint;
     this.channel = channel;
     this.probe = probe;
-  }
-
-  private static boolean visible() {
-    try {
-      Class.forName(
-          "org.eclipse.jetty.ee10.servlet.ServletContextRequest",
-          false,
-          JettyClientConnection.class.getClassLoader());
-      return true;
-    } catch (ClassNotFoundException | LinkageError e) {
-      return false;
-    }
   }
 
   /** Null if {@code request} is not Jetty's. */

@@ -183,7 +183,7 @@ public final class LMGateFilter implements Filter {
     }
     gate = started;
     provider = chosen;
-    if (JettyClientConnection.AVAILABLE) {
+    if (ClientConnection.jettyVisible()) {
       clientCloseProbe = ClientCloseProbe.open();
     }
     routeMode =
