@@ -55,6 +55,9 @@ public final class LMGateProxyServlet extends ProxyServlet {
   /** Buffers for streaming request bodies, from the proxy client's pool (set in {@link #init}). */
   private transient ByteBufferPool.Sized requestBodyBuffers;
 
+  /** Notices HTTP/1.1 clients that leave before the response head (started in {@link #init}). */
+  private transient ClientCloseWatch clientCloseWatch;
+
   /** A servlet proxying for this gate; the gate's configuration sets timeouts and routes. */
   public LMGateProxyServlet(LMGate gate) {
     this.gate = gate;
@@ -96,6 +99,15 @@ public final class LMGateProxyServlet extends ProxyServlet {
   public void init() throws ServletException {
     super.init(); // creates and starts the HttpClient
     requestBodyBuffers = RequestBody.buffers(getHttpClient().getByteBufferPool());
+    clientCloseWatch = ClientCloseWatch.start();
+  }
+
+  @Override
+  public void destroy() {
+    super.destroy();
+    if (clientCloseWatch != null) {
+      clientCloseWatch.close();
+    }
   }
 
   @Override
@@ -189,12 +201,15 @@ public final class LMGateProxyServlet extends ProxyServlet {
     request.getAsyncContext().addListener(new ClientDisconnect(exchange, proxyRequest));
     // the servlet API reports a client that went away only on a read or a write; Jetty's request
     // also sees an HTTP/2 client's connection close while the upstream has not answered yet
-    ServletContextRequest.getServletContextRequest(request)
-        .addFailureListener(
-            failure -> {
-              exchange.noteFailure(Failure.CLIENT_DISCONNECTED);
-              proxyRequest.abort(failure);
-            });
+    ServletContextRequest jettyRequest = ServletContextRequest.getServletContextRequest(request);
+    jettyRequest.addFailureListener(
+        failure -> {
+          exchange.noteFailure(Failure.CLIENT_DISCONNECTED);
+          proxyRequest.abort(failure);
+        });
+    // over HTTP/1.1 nobody reads the connection while the upstream thinks: watched here
+    HeadWait.of(jettyRequest, clientCloseWatch, exchange)
+        .ifPresent(wait -> wait.follow(proxyRequest));
     // begun on an established connection: notified before any byte is written, so before any
     // answer to it (the commit is notified after the write, racing the upstream's reply)
     proxyRequest.onRequestBegin(sent -> exchange.onRequestSent());

@@ -125,6 +125,17 @@ final class Gateway implements AutoCloseable {
     throw new AssertionError("no usage record within 10 s");
   }
 
+  /** The first {@code count} records written, waiting up to 10 s for them. */
+  List<JsonNode> awaitRecords(int count) throws InterruptedException {
+    long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+    List<JsonNode> all = records();
+    while (all.size() < count && System.nanoTime() < deadline) {
+      Thread.sleep(10);
+      all = records();
+    }
+    return all;
+  }
+
   /**
    * Sends raw bytes on a new connection (for what an HTTP client refuses to send) and returns the
    * whole response as ISO-8859-1 text, read until the gateway closes the connection (at most 10 s);

@@ -178,79 +178,175 @@ class GatewayFaultsTest {
   }
 
   /**
-   * A client that gives up while the upstream is still thinking (no response head yet): over HTTP/2
-   * (curl killed) the upstream request is aborted at once and the record says 499 {@code
-   * client_disconnected}, not the 200 nobody received. Over HTTP/1.1 Jetty does not read the
-   * connection of a request whose body is complete, so it does not notice (docs/operations.md,
-   * known limits); the HTTP/1.1 case is kept to show it, and skipped.
+   * A client that gives up while the upstream is still thinking (no response head yet, 5 s to go):
+   * the upstream request is aborted at once and the record says 499 {@code client_disconnected},
+   * not the 200 nobody received — over HTTP/1.1 (a socket closed, the JDK client's request
+   * cancelled: nothing reads such a connection, the gateway watches it) as over HTTP/2 (curl
+   * killed: Jetty reads the connection and sees it close).
    */
   @ParameterizedTest(name = "{0}")
-  @ValueSource(strings = {"HTTP/1.1", "HTTP/2"})
-  void aClientThatLeavesBeforeTheResponseHeadAbortsTheUpstream(String protocol) throws Exception {
-    org.junit.jupiter.api.Assumptions.assumeTrue(
-        protocol.equals("HTTP/2") || Boolean.getBoolean("lmgate.knownLimits"),
-        "known limit over HTTP/1.1 (run with -Dlmgate.knownLimits=true to see it)");
-    upstream =
-        new RawUpstream(
-            (request, socket, out) -> {
-              // a slow first token; the upstream notices when the gateway lets go of it
-              socket.setSoTimeout(100);
-              for (int i = 0; i < 50; i++) {
-                try {
-                  if (socket.getInputStream().read() < 0) {
-                    return;
-                  }
-                } catch (java.net.SocketTimeoutException stillThere) {
-                  // keep thinking
-                }
-              }
-              RawUpstream.fixedResponse(
-                  out, 200, Gateway.fixture("anthropic/messages-nonstream.json"));
-            });
+  @ValueSource(
+      strings = {"HTTP/1.1 socket closed", "HTTP/1.1 JDK client cancelled", "HTTP/2 curl killed"})
+  void aClientThatLeavesBeforeTheResponseHeadAbortsTheUpstream(String client) throws Exception {
+    upstream = new RawUpstream(thinkingFor(5000, "anthropic/messages-nonstream.json"));
     gateway = Gateway.start(dir, upstream.uri());
     long leftAt;
-    if (protocol.equals("HTTP/1.1")) {
-      try (java.net.Socket socket = new java.net.Socket("127.0.0.1", gateway.uri("/").getPort())) {
-        socket
-            .getOutputStream()
-            .write(
-                ("POST /anthropic/v1/messages HTTP/1.1\r\nHost: gw\r\nx-api-key: "
-                        + Gateway.ALPHA_KEY
-                        + "\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}")
-                    .getBytes(UTF_8));
-        socket.getOutputStream().flush();
-        Thread.sleep(1000); // the client gives up after a second
+    switch (client) {
+      case "HTTP/1.1 socket closed" -> {
+        try (Socket socket = new Socket("127.0.0.1", gateway.server.port())) {
+          socket
+              .getOutputStream()
+              .write(
+                  ("POST /anthropic/v1/messages HTTP/1.1\r\nHost: gw\r\nx-api-key: "
+                          + Gateway.ALPHA_KEY
+                          + "\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}")
+                      .getBytes(UTF_8));
+          socket.getOutputStream().flush();
+          awaitThinking();
+          leftAt = System.nanoTime();
+        }
+      }
+      case "HTTP/1.1 JDK client cancelled" -> {
+        HttpClient http1 = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        java.util.concurrent.CompletableFuture<HttpResponse<String>> response =
+            http1.sendAsync(messages(), HttpResponse.BodyHandlers.ofString());
+        awaitThinking();
         leftAt = System.nanoTime();
+        response.cancel(true); // closes its connection (JDK 16+)
       }
-    } else {
-      Process curl;
-      try {
-        curl =
-            new ProcessBuilder(
-                    "curl",
-                    "-s",
-                    "--http2-prior-knowledge",
-                    "-d",
-                    "{}",
-                    "-H",
-                    "x-api-key: " + Gateway.ALPHA_KEY,
-                    gateway.uri("/anthropic/v1/messages").toString())
-                .start();
-      } catch (IOException e) {
-        org.junit.jupiter.api.Assumptions.abort("curl is not installed");
-        return;
+      default -> {
+        Process curl;
+        try {
+          curl =
+              new ProcessBuilder(
+                      "curl",
+                      "-s",
+                      "--http2-prior-knowledge",
+                      "-d",
+                      "{}",
+                      "-H",
+                      "x-api-key: " + Gateway.ALPHA_KEY,
+                      gateway.uri("/anthropic/v1/messages").toString())
+                  .start();
+        } catch (IOException e) {
+          org.junit.jupiter.api.Assumptions.abort("curl is not installed");
+          return;
+        }
+        awaitThinking();
+        leftAt = System.nanoTime();
+        curl.destroyForcibly();
       }
-      Thread.sleep(1000);
-      leftAt = System.nanoTime();
-      curl.destroyForcibly();
     }
     Long upstreamClosedAt = upstream.connectionEnds.poll(10, TimeUnit.SECONDS);
     assertThat(upstreamClosedAt).as("upstream connection closed").isNotNull();
-    assertThat(Duration.ofNanos(upstreamClosedAt - leftAt)).isLessThan(Duration.ofSeconds(2));
+    assertThat(Duration.ofNanos(upstreamClosedAt - leftAt)).isLessThan(Duration.ofSeconds(3));
+    assertThat(upstream.received()).hasSize(1);
     JsonNode record = gateway.awaitOnlyRecord();
     assertThat(record.get("status").asInt()).isEqualTo(499);
     assertThat(record.get("error_type").asText()).isEqualTo("client_disconnected");
+    assertThat(record.get("ttfb_ms").isNull()).isTrue();
     assertThat(record.get("input_tokens").isNull()).isTrue();
+    assertThat(record.get("output_tokens").isNull()).isTrue();
+  }
+
+  /**
+   * Watching HTTP/1.1 connections while the upstream thinks reads nothing of them: requests
+   * pipelined behind a slow one, and requests one after another on a kept-alive connection, are all
+   * answered whole, each with its own 200 record.
+   */
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"pipelined", "one after another"})
+  void requestsBehindASlowOneOnTheSameConnectionAreAllAnswered(String how) throws Exception {
+    upstream = new RawUpstream(thinkingFor(700, "anthropic/messages-nonstream.json"));
+    gateway = Gateway.start(dir, upstream.uri());
+    String request =
+        "POST /anthropic/v1/messages HTTP/1.1\r\nHost: gw\r\nx-api-key: "
+            + Gateway.ALPHA_KEY
+            + "\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}";
+    int count = 3;
+    byte[] body = Gateway.fixture("anthropic/messages-nonstream.json");
+    try (Socket socket = new Socket("127.0.0.1", gateway.server.port())) {
+      socket.setSoTimeout(10_000);
+      java.io.OutputStream out = socket.getOutputStream();
+      java.io.DataInputStream in = new java.io.DataInputStream(socket.getInputStream());
+      if (how.equals("pipelined")) {
+        out.write(request.getBytes(UTF_8));
+        out.flush();
+        Thread.sleep(300); // the first is waiting for its head when the others arrive
+        out.write((request + request).getBytes(UTF_8));
+        out.flush();
+      }
+      for (int i = 0; i < count; i++) {
+        if (!how.equals("pipelined")) {
+          out.write(request.getBytes(UTF_8));
+          out.flush();
+        }
+        String head = readHead(in);
+        assertThat(head).startsWith("HTTP/1.1 200 ");
+        assertThat(head.toLowerCase(java.util.Locale.ROOT))
+            .contains("content-length: " + body.length);
+        byte[] received = new byte[body.length];
+        in.readFully(received);
+        assertThat(new String(received, UTF_8)).isEqualTo(new String(body, UTF_8));
+      }
+    }
+    List<JsonNode> records = gateway.awaitRecords(count);
+    assertThat(records).hasSize(count);
+    assertThat(records)
+        .allSatisfy(
+            record -> {
+              assertThat(record.get("status").asInt()).isEqualTo(200);
+              assertThat(record.get("error_type").isNull()).isTrue();
+              assertThat(record.get("input_tokens").isNull()).isFalse();
+            });
+    assertThat(upstream.received()).hasSize(count);
+  }
+
+  /** Returns half a second after the upstream got the request, once it is thinking. */
+  private void awaitThinking() throws InterruptedException {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    while (upstream.received().isEmpty() && System.nanoTime() < deadline) {
+      Thread.sleep(10);
+    }
+    assertThat(upstream.received()).as("request upstream").hasSize(1);
+    Thread.sleep(500); // the client gives up after half a second more
+  }
+
+  /** An upstream that takes {@code millis} to answer with {@code fixture}, or less if let go. */
+  static RawUpstream.Script thinkingFor(long millis, String fixture) {
+    return (request, socket, out) -> {
+      // a slow first token; the upstream notices when the gateway lets go of it
+      socket.setSoTimeout(100);
+      for (long i = 0; i < millis / 100; i++) {
+        try {
+          if (socket.getInputStream().read() < 0) {
+            return;
+          }
+        } catch (SocketTimeoutException stillThere) {
+          // keep thinking
+        }
+      }
+      RawUpstream.fixedResponse(
+          out,
+          200,
+          Gateway.fixture(fixture),
+          "Content-Type",
+          "application/json",
+          "Connection",
+          "close"); // one request per upstream connection
+    };
+  }
+
+  private static String readHead(InputStream in) throws IOException {
+    StringBuilder head = new StringBuilder();
+    while (!head.toString().endsWith("\r\n\r\n")) {
+      int b = in.read();
+      if (b < 0) {
+        throw new IOException("connection closed after: " + head);
+      }
+      head.append((char) b);
+    }
+    return head.toString();
   }
 
   /**

@@ -9,6 +9,7 @@ import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
+import com.fasterxml.jackson.databind.JsonNode;
 import java.io.BufferedReader;
 import java.io.File;
 import java.io.IOException;
@@ -37,6 +38,8 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -407,6 +410,55 @@ class GatewayTlsTest {
           .isEqualTo(second.serial());
     } finally {
       logger.detachAppender(logs);
+    }
+  }
+
+  /**
+   * Over TLS (HTTP/1.1) a client that leaves while the upstream thinks: one that closes its socket
+   * without a TLS farewell (a killed process) is noticed at once, the upstream request aborted and
+   * recorded 499; one that sends a TLS {@code close_notify} first (the JDK's {@code
+   * SSLSocket.close()}, its HTTP client cancelled) is, by design, noticed only at the first write —
+   * its farewell is bytes the gateway does not read — and the record says what the upstream
+   * answered (docs/functional-spec.md).
+   */
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"socket closed without close_notify", "SSLSocket closed"})
+  void aTlsClientThatLeavesBeforeTheResponseHead(String how) throws Exception {
+    start(GatewayFaultsTest.thinkingFor(3000, "anthropic/messages-nonstream.json"));
+    long leftAt;
+    try (java.net.Socket plain =
+        new java.net.Socket("127.0.0.1", gateway.server.tlsUri().getPort())) {
+      javax.net.ssl.SSLSocket tls =
+          (javax.net.ssl.SSLSocket)
+              trusting.getSocketFactory().createSocket(plain, "localhost", plain.getPort(), false);
+      tls.setEnabledProtocols(new String[] {"TLSv1.3"});
+      tls.startHandshake();
+      tls.getOutputStream()
+          .write(
+              ("POST /anthropic/v1/messages HTTP/1.1\r\nHost: gw\r\nx-api-key: "
+                      + Gateway.ALPHA_KEY
+                      + "\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}")
+                  .getBytes(UTF_8));
+      tls.getOutputStream().flush();
+      Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> !upstream.received().isEmpty());
+      Thread.sleep(500);
+      leftAt = System.nanoTime();
+      if (how.equals("SSLSocket closed")) {
+        tls.close(); // close_notify, then the socket
+      }
+    } // the plain socket closes: no close_notify unless sent above
+    Long upstreamClosedAt = upstream.connectionEnds.poll(10, TimeUnit.SECONDS);
+    assertThat(upstreamClosedAt).as("upstream connection closed").isNotNull();
+    JsonNode record = gateway.awaitOnlyRecord();
+    if (how.equals("SSLSocket closed")) {
+      // the known limit: the upstream answered after its 3 s, the record says so
+      assertThat(Duration.ofNanos(upstreamClosedAt - leftAt)).isGreaterThan(Duration.ofSeconds(1));
+      assertThat(record.get("status").asInt()).isEqualTo(200);
+    } else {
+      assertThat(Duration.ofNanos(upstreamClosedAt - leftAt)).isLessThan(Duration.ofSeconds(2));
+      assertThat(record.get("status").asInt()).isEqualTo(499);
+      assertThat(record.get("error_type").asText()).isEqualTo("client_disconnected");
+      assertThat(record.get("input_tokens").isNull()).isTrue();
     }
   }
 }

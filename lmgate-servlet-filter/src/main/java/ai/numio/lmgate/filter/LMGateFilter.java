@@ -10,6 +10,7 @@ import ai.numio.lmgate.auth.AllowListException;
 import ai.numio.lmgate.config.LoadedConfig;
 import ai.numio.lmgate.cost.PriceTableException;
 import ai.numio.lmgate.route.Route;
+import ai.numio.lmgate.servlet.ClientCloseProbe;
 import ai.numio.lmgate.servlet.ErrorReplies;
 import ai.numio.lmgate.servlet.FailureReports;
 import ai.numio.lmgate.servlet.GatedRequest;
@@ -87,6 +88,11 @@ public final class LMGateFilter implements Filter {
 
   /** How the core treats a request's route; decided once, at {@link #init}. */
   private volatile RouteMode routeMode;
+
+  /**
+   * Looks at HTTP/1.1 client connections where the container lets it ({@link ClientConnection}).
+   */
+  private volatile ClientCloseProbe clientCloseProbe;
 
   /** For {@code web.xml}: configured at {@link #init} from its init-params and the environment. */
   public LMGateFilter() {
@@ -177,6 +183,9 @@ public final class LMGateFilter implements Filter {
     }
     gate = started;
     provider = chosen;
+    if (ClientConnection.jettyVisible()) {
+      clientCloseProbe = ClientCloseProbe.open();
+    }
     routeMode =
         chosen != null
             ? RouteMode.fixed(chosen)
@@ -213,7 +222,9 @@ public final class LMGateFilter implements Filter {
     request.setAttribute(OWNER_ATTRIBUTE, admitted.caller().owner());
     GatedRequest.attach(request, admitted.caller(), admitted.exchange());
     FailureReports.listen(request, admitted.exchange()::noteFailure);
-    MeteredExchange metered = new MeteredExchange(admitted.exchange(), response);
+    MeteredExchange metered =
+        new MeteredExchange(
+            admitted.exchange(), response, ClientConnection.of(request, clientCloseProbe));
     MeteringResponse meteringResponse = new MeteringResponse(response, metered);
     try {
       chain.doFilter(
@@ -264,6 +275,10 @@ public final class LMGateFilter implements Filter {
   /** A filter from {@code web.xml} closes its core (queued records written); else flushes them. */
   @Override
   public void destroy() {
+    ClientCloseProbe probe = clientCloseProbe;
+    if (probe != null) {
+      probe.close();
+    }
     LMGate current = gate;
     if (current == null) {
       return;

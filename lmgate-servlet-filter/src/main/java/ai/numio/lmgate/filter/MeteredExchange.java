@@ -18,17 +18,32 @@ final class MeteredExchange {
 
   private final Exchange exchange;
   private final HttpServletResponse response;
+  private final ClientConnection client;
+  private volatile boolean clientLeft;
 
-  MeteredExchange(Exchange exchange, HttpServletResponse response) {
+  MeteredExchange(Exchange exchange, HttpServletResponse response, ClientConnection client) {
     this.exchange = exchange;
     this.response = response;
+    this.client = client;
   }
 
-  /** The response head is decided (first body byte, flush, error or redirect): announced once. */
+  /**
+   * The response head is decided (first body byte, flush, error or redirect): announced once — or,
+   * if the client has already closed its connection, the exchange ends now as {@code
+   * client_disconnected}, recorded 499 without tokens, and the connection is closed so that the
+   * application's writes fail rather than fill a socket nobody reads.
+   */
   void head() {
-    if (!exchange.responseStarted()) {
-      exchange.onResponse(response.getStatus(), this::headerValues);
+    if (exchange.responseStarted() || clientLeft) {
+      return;
     }
+    if (client.left()) {
+      clientLeft = true;
+      exchange.fail(Failure.CLIENT_DISCONNECTED);
+      client.close();
+      return;
+    }
+    exchange.onResponse(response.getStatus(), this::headerValues);
   }
 
   /** Body bytes the application wrote and the container accepted. */
@@ -66,8 +81,11 @@ final class MeteredExchange {
    * container's own error answer can change it after the first byte) and writes the record.
    */
   void finish() {
-    exchange.onResponse(response.getStatus(), this::headerValues);
-    exchange.complete();
+    head(); // a response without a body: its head is decided now
+    if (!clientLeft) {
+      exchange.onResponse(response.getStatus(), this::headerValues);
+      exchange.complete();
+    }
   }
 
   private List<String> headerValues(String name) {
