@@ -37,7 +37,7 @@ import java.util.concurrent.TimeUnit;
  * span processor, periodic metric reader), and how one usage record becomes a span and GenAI metric
  * points. Called on the export's own thread only, never on a request's.
  */
-final class GenAiTelemetry {
+final class GenAiTelemetry implements Telemetry {
 
   static final String SCOPE = "ai.numio.lmgate";
 
@@ -189,7 +189,8 @@ final class GenAiTelemetry {
   }
 
   /** One record: its span, and its points of the GenAI metrics. */
-  void emit(UsageRecord record, long overheadNanos) {
+  @Override
+  public void emit(UsageRecord record, long overheadNanos) {
     RouteNames names = routes.get(record.provider());
     Route route = names == null ? null : names.route();
     String operation = GenAiNames.operationName(record.endpoint());
@@ -281,7 +282,8 @@ final class GenAiTelemetry {
    *
    * @return whether both finished in time and succeeded
    */
-  boolean shutdown(Duration timeout) {
+  @Override
+  public boolean shutdown(Duration timeout) {
     CompletableResultCode result =
         CompletableResultCode.ofAll(List.of(tracerProvider.shutdown(), meterProvider.shutdown()));
     return result.join(timeout.toMillis(), TimeUnit.MILLISECONDS).isSuccess();

@@ -38,7 +38,8 @@ final class OtelExport implements RecordObserver, AutoCloseable {
   private record Pending(UsageRecord record, long overheadNanos) {}
 
   private final BlockingQueue<Pending> queue;
-  private final GenAiTelemetry telemetry;
+  private final int capacity;
+  private final Telemetry telemetry;
   private final AtomicLong dropped = new AtomicLong();
   private final AtomicLong exported = new AtomicLong();
   private final LongSupplier nanoTime;
@@ -49,8 +50,9 @@ final class OtelExport implements RecordObserver, AutoCloseable {
   private long lastDropLog;
   private boolean emitFailureLogged;
 
-  private OtelExport(GenAiTelemetry telemetry, int capacity, LongSupplier nanoTime) {
+  private OtelExport(Telemetry telemetry, int capacity, LongSupplier nanoTime) {
     this.queue = new ArrayBlockingQueue<>(capacity);
+    this.capacity = capacity;
     this.telemetry = telemetry;
     this.nanoTime = nanoTime;
     this.lastDropLog = nanoTime.getAsLong() - DROP_LOG_INTERVAL_NANOS;
@@ -59,8 +61,13 @@ final class OtelExport implements RecordObserver, AutoCloseable {
   }
 
   /** Starts the thread that turns queued records into telemetry. */
-  static OtelExport start(GenAiTelemetry telemetry, int capacity) {
-    OtelExport export = new OtelExport(telemetry, capacity, System::nanoTime);
+  static OtelExport start(Telemetry telemetry, int capacity) {
+    return start(telemetry, capacity, System::nanoTime);
+  }
+
+  /** As {@link #start(Telemetry, int)}, on the given clock (spacing of the drop warnings). */
+  static OtelExport start(Telemetry telemetry, int capacity, LongSupplier nanoTime) {
+    OtelExport export = new OtelExport(telemetry, capacity, nanoTime);
     export.worker.start();
     return export;
   }
@@ -129,10 +136,11 @@ final class OtelExport implements RecordObserver, AutoCloseable {
     long now = nanoTime.getAsLong();
     if (total > droppedLogged && (closing || now - lastDropLog >= DROP_LOG_INTERVAL_NANOS)) {
       log.warn(
-          "OpenTelemetry: {} records dropped because {} were already waiting for export ({} since"
-              + " start); raise otel.queue_capacity, or check the collector",
+          "OpenTelemetry: {} records were not exported, their queue (otel.queue_capacity: {}) being"
+              + " full ({} since start); requests are not affected. Raise otel.queue_capacity, or"
+              + " check the collector",
           total - droppedLogged,
-          queue.remainingCapacity() + queue.size(),
+          capacity,
           total);
       droppedLogged = total;
       lastDropLog = now;
