@@ -23,7 +23,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -525,12 +524,5 @@ class OtlpExportTest {
     } catch (IOException e) {
       throw new java.io.UncheckedIOException(e);
     }
-  }
-
-  @SuppressWarnings("unused")
-  private static List<String> names(List<OtlpReceiver.Received> spans) {
-    List<String> names = new ArrayList<>();
-    spans.forEach(s -> names.add(s.span().getName()));
-    return names;
   }
 }
