@@ -26,6 +26,7 @@ import ai.numio.lmgate.route.RouteMatch;
 import ai.numio.lmgate.route.RouteResult;
 import ai.numio.lmgate.route.Router;
 import ai.numio.lmgate.stats.RecordObserver;
+import ai.numio.lmgate.stats.RecordObserverProvider;
 import ai.numio.lmgate.stats.StatsWriter;
 import ai.numio.lmgate.stats.UsageRecord;
 import java.net.URI;
@@ -33,6 +34,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.ServiceLoader;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -132,11 +134,14 @@ public final class LMGate implements AutoCloseable {
    * limitStores} opens ({@link LimitStoreFactory#standard()}: memory, or the provider of {@code
    * limits.store} on the class path). Also loads the price table ({@code pricing.path}, else the
    * bundled one) and the policy file ({@code policy.path}; invalid: {@link PolicyException}), and
-   * reloads them with the allow-list's poll interval.
+   * reloads them with the allow-list's poll interval; and registers the record observers that the
+   * {@link RecordObserverProvider}s on the class path open for this configuration (the
+   * OpenTelemetry export of {@code lmgate-otel}, when {@code otel.endpoint} is set).
    *
    * @throws PriceTableException naming every problem of the operator's price table
    * @throws PolicyException naming every problem of the policy file
-   * @throws IllegalStateException when the limit store cannot be opened
+   * @throws IllegalStateException when the limit store cannot be opened, or an observer provider
+   *     cannot start
    */
   public static LMGate start(LMGateConfig config, TimeSource time, LimitStoreFactory limitStores)
       throws AllowListException, PriceTableException {
@@ -190,6 +195,14 @@ public final class LMGate implements AutoCloseable {
     LMGate gate =
         new LMGate(config, time, allowList, priceFile, stats, policies, limitStore, reloader);
     gate.denialLog.schedule(reloader);
+    try {
+      for (RecordObserverProvider provider : ServiceLoader.load(RecordObserverProvider.class)) {
+        provider.open(config).ifPresent(gate::observeRecords);
+      }
+    } catch (RuntimeException e) {
+      gate.close();
+      throw e;
+    }
     return gate;
   }
 
@@ -389,6 +402,14 @@ public final class LMGate implements AutoCloseable {
     observers.add(java.util.Objects.requireNonNull(observer, "observer"));
   }
 
+  /**
+   * The observers told of every record: those added with {@link #observeRecords} and those the
+   * {@link RecordObserverProvider}s on the class path opened for this configuration.
+   */
+  public List<RecordObserver> recordObservers() {
+    return java.util.Collections.unmodifiableList(observers);
+  }
+
   /** Exchanges admitted whose record is not written yet: the requests in flight. */
   public int inflightCount() {
     return open.count();
@@ -432,7 +453,8 @@ public final class LMGate implements AutoCloseable {
   /**
    * Waits up to {@link #CLOSE_WAIT} for exchanges still ending (a stopped server's cut streams
    * report their failure on other threads), stops reloading the allow-list, logs any pending denial
-   * summary and writes every queued record. Idempotent.
+   * summary, writes every queued record and closes the observers that are {@link AutoCloseable}
+   * (the OpenTelemetry export sends what it still holds). Idempotent.
    */
   @Override
   public void close() {
@@ -460,6 +482,16 @@ public final class LMGate implements AutoCloseable {
     denialLog.flush();
     stats.close();
     policing.closeCharges();
+    for (RecordObserver observer : observers) {
+      if (observer instanceof AutoCloseable closeable) {
+        try {
+          closeable.close();
+        } catch (Exception e) {
+          log.warn(
+              "A record observer ({}) did not close cleanly", observer.getClass().getName(), e);
+        }
+      }
+    }
     try {
       limitStore.close();
     } catch (RuntimeException e) {

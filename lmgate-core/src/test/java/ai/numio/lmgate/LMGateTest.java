@@ -283,6 +283,39 @@ class LMGateTest {
   }
 
   @Test
+  void closingTheGateClosesObserversThatHoldSomethingAfterTheLastRecord() throws IOException {
+    List<String> events = new java.util.concurrent.CopyOnWriteArrayList<>();
+    class Holding implements ai.numio.lmgate.stats.RecordObserver, AutoCloseable {
+      @Override
+      public void recorded(UsageRecord record, long overheadNanos) {
+        events.add("recorded " + record.status());
+      }
+
+      @Override
+      public void close() {
+        events.add("closed");
+      }
+    }
+    gate.observeRecords(new Holding());
+    gate.observeRecords((record, overhead) -> events.add("plain"));
+    assertThat(gate.recordObservers()).hasSize(2);
+    Exchange exchange = begin("GET", "/openai/v1/models");
+    exchange.onResponse(200, headers());
+    exchange.complete();
+
+    gate.close();
+    gate.close();
+
+    assertThat(events).containsExactly("recorded 200", "plain", "closed");
+  }
+
+  @Test
+  void withoutAnObserverModuleNoObserverIsRegistered() {
+    // lmgate-core's class path has no RecordObserverProvider: only what a caller adds is observed
+    assertThat(gate.recordObservers()).isEmpty();
+  }
+
+  @Test
   void unknownProvidersAreRecordedWithoutMetering() throws IOException {
     Exchange exchange =
         ((Admission.Admitted)

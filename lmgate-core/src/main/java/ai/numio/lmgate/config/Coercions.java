@@ -3,10 +3,15 @@ package ai.numio.lmgate.config;
 import java.math.BigInteger;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.Locale;
+import java.util.Map;
 import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -35,6 +40,10 @@ final class Coercions {
           "[A-Za-z0-9_](?:[A-Za-z0-9_-]*[A-Za-z0-9_])?"
               + "(?:\\.[A-Za-z0-9_](?:[A-Za-z0-9_-]*[A-Za-z0-9_])?)*\\.?"
               + "(?::([0-9]{0,9}))?");
+
+  private static final Pattern HEADER_NAME = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]+");
+
+  private static final Pattern HEADER_VALUE = Pattern.compile("[^\\p{Cntrl}]*");
 
   private static final Pattern PREFIX = Pattern.compile("/([A-Za-z0-9._~-]+/)+");
 
@@ -203,6 +212,97 @@ final class Coercions {
       end--;
     }
     return URI.create(normalized.substring(0, end));
+  }
+
+  /**
+   * An OTLP/HTTP collector address: the rules of {@link #upstream}; user info is refused first,
+   * without echoing the value (it may hold a password).
+   */
+  static URI otlpEndpoint(String text) throws BadValue {
+    URI parsed;
+    try {
+      parsed = new URI(text.trim());
+    } catch (URISyntaxException e) {
+      parsed = null;
+    }
+    if (parsed != null
+        && parsed.getRawAuthority() != null
+        && parsed.getRawAuthority().contains("@")) {
+      throw new BadValue(
+          "must not contain user info (user:password@); give credentials in otel.headers");
+    }
+    try {
+      return upstream(text);
+    } catch (BadValue e) {
+      throw new BadValue(
+          "is the collector's OTLP/HTTP address (http://collector:4318): " + e.getMessage());
+    }
+  }
+
+  /** Printable text, not blank, trimmed. */
+  static String name(String text) throws BadValue {
+    String t = text.trim();
+    if (t.isEmpty()) {
+      throw new BadValue("must not be blank");
+    }
+    for (int i = 0; i < t.length(); i++) {
+      if (Character.isISOControl(t.charAt(i))) {
+        throw new BadValue("must not contain control characters, got " + Problems.quote(text));
+      }
+    }
+    return t;
+  }
+
+  /**
+   * Headers as {@code OTEL_EXPORTER_OTLP_HEADERS} writes them: {@code name=value} pairs separated
+   * by commas, names HTTP tokens, values percent-decoded. No message shows a value.
+   */
+  static Map<String, String> headers(String text) throws BadValue {
+    Map<String, String> headers = new LinkedHashMap<>();
+    String[] entries = text.split(",", -1);
+    for (int i = 0; i < entries.length; i++) {
+      String entry = entries[i];
+      int eq = entry.indexOf('=');
+      String where = "entry " + (i + 1) + " of " + entries.length;
+      if (eq < 0) {
+        throw new BadValue(
+            "expected name=value pairs separated by commas, but "
+                + where
+                + " has no '=' (values are not shown)");
+      }
+      String name = entry.substring(0, eq).trim();
+      if (!HEADER_NAME.matcher(name).matches()) {
+        throw new BadValue(
+            "expected name=value pairs separated by commas, but the name of "
+                + where
+                + " is not a header name: "
+                + Problems.quote(name));
+      }
+      String value = percentDecoded(entry.substring(eq + 1).trim());
+      if (value == null || value.isEmpty() || !HEADER_VALUE.matcher(value).matches()) {
+        throw new BadValue(
+            "the value of header "
+                + name
+                + " is empty or not a valid header value (bad percent-encoding or control"
+                + " characters; the value is not shown)");
+      }
+      if (headers.putIfAbsent(name, value) != null) {
+        throw new BadValue("header " + name + " is given twice");
+      }
+    }
+    return Collections.unmodifiableMap(headers);
+  }
+
+  /** {@code %XX} decoded as UTF-8 ({@code +} stays), or null for a bad escape. */
+  private static String percentDecoded(String text) {
+    if (text.indexOf('%') < 0) {
+      return text;
+    }
+    try {
+      return URLDecoder.decode(text.replace("+", "%2B"), StandardCharsets.UTF_8);
+    } catch (IllegalArgumentException e) {
+      return null;
+    }
   }
 
   /**

@@ -93,7 +93,18 @@ final class ConfigBinder {
             value(ConfigSchema.LIMITS_STORE),
             value(ConfigSchema.LIMITS_REDIS_URL),
             value(ConfigSchema.LIMITS_ON_STORE_ERROR)),
-        new LMGateConfig.Pricing(value(ConfigSchema.PRICING_PATH)));
+        new LMGateConfig.Pricing(value(ConfigSchema.PRICING_PATH)),
+        new LMGateConfig.Otel(
+            value(ConfigSchema.OTEL_ENDPOINT),
+            value(ConfigSchema.OTEL_SERVICE_NAME),
+            headers(value(ConfigSchema.OTEL_HEADERS)),
+            value(ConfigSchema.OTEL_EXPORT_INTERVAL_SECONDS),
+            value(ConfigSchema.OTEL_QUEUE_CAPACITY)));
+  }
+
+  /** No {@code otel.headers} (empty) is no headers. */
+  private static Map<String, String> headers(Map<String, String> headers) {
+    return headers == null ? Map.of() : headers;
   }
 
   private static boolean isBlank(String text) {

@@ -229,6 +229,50 @@ final class ConfigSchema {
               + " changes (every `auth.poll_interval_seconds`; a bad edit keeps the previous table)"
               + " and must be valid at start.");
 
+  static final ConfigKey<URI> OTEL_ENDPOINT =
+      new ConfigKey<>(
+          "otel",
+          "endpoint",
+          ValueType.otlpEndpoint(),
+          "",
+          "The OpenTelemetry collector's OTLP/HTTP address (`http://collector:4318`): set, LMGate"
+              + " exports a span per request and the GenAI metrics to `<endpoint>/v1/traces` and"
+              + " `<endpoint>/v1/metrics` (needs the `lmgate-otel` module, which the standalone"
+              + " jar and the WAR bundle). Empty: nothing is exported and nothing of OpenTelemetry"
+              + " is started.");
+  static final ConfigKey<String> OTEL_SERVICE_NAME =
+      new ConfigKey<>(
+          "otel",
+          "service_name",
+          ValueType.name(),
+          "lmgate",
+          "The `service.name` of everything exported (tells replicas or deployments apart).");
+  static final ConfigKey<Map<String, String>> OTEL_HEADERS =
+      new ConfigKey<>(
+          "otel",
+          "headers",
+          ValueType.headers(),
+          "",
+          "Headers sent with every export, for a collector that wants credentials:"
+              + " `name=value` pairs separated by commas (`Authorization=Bearer%20abc`, values"
+              + " percent-decoded), as `OTEL_EXPORTER_OTLP_HEADERS`. Values are never logged.");
+  static final ConfigKey<Integer> OTEL_EXPORT_INTERVAL_SECONDS =
+      new ConfigKey<>(
+          "otel",
+          "export_interval_seconds",
+          ValueType.integer(1, 3600),
+          "10",
+          "How often metrics are exported, and the longest a finished span waits to be sent.");
+  static final ConfigKey<Integer> OTEL_QUEUE_CAPACITY =
+      new ConfigKey<>(
+          "otel",
+          "queue_capacity",
+          ValueType.integer(1, 10_000_000),
+          "8192",
+          "Records waiting to become spans and metric points; when full (the collector is slower"
+              + " than the traffic), new ones are dropped, counted and logged, and requests are"
+              + " not slowed.");
+
   /** Every key outside {@code providers}, section by section, in the order they are listed. */
   static final List<ConfigKey<?>> SETTINGS =
       List.of(
@@ -256,7 +300,12 @@ final class ConfigSchema {
           LIMITS_STORE,
           LIMITS_REDIS_URL,
           LIMITS_ON_STORE_ERROR,
-          PRICING_PATH);
+          PRICING_PATH,
+          OTEL_ENDPOINT,
+          OTEL_SERVICE_NAME,
+          OTEL_HEADERS,
+          OTEL_EXPORT_INTERVAL_SECONDS,
+          OTEL_QUEUE_CAPACITY);
 
   static final ConfigKey<String> ROUTE_PREFIX =
       new ConfigKey<>(

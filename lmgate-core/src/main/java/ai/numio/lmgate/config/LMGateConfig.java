@@ -3,7 +3,9 @@ package ai.numio.lmgate.config;
 import ai.numio.lmgate.route.Route;
 import java.net.URI;
 import java.nio.file.Path;
+import java.util.Collections;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -17,6 +19,7 @@ import java.util.Map;
  *
  * @param routes in configuration order; prefixes are unique
  * @param pricing where the price table comes from
+ * @param otel the OpenTelemetry export ({@link Otel#OFF}: none)
  */
 public record LMGateConfig(
     Server server,
@@ -27,7 +30,8 @@ public record LMGateConfig(
     List<Route> routes,
     Policy policy,
     Limits limits,
-    Pricing pricing) {
+    Pricing pricing,
+    Otel otel) {
 
   /**
    * Checks that every section and route is given and that each route has its own prefix.
@@ -45,6 +49,7 @@ public record LMGateConfig(
     requireSection("limits", limits);
     requireSection(ConfigSchema.PROVIDERS, routes);
     requireSection("pricing", pricing);
+    requireSection("otel", otel);
     Map<String, String> routeByPrefix = new HashMap<>();
     for (Route route : routes) {
       requireSection(ConfigSchema.PROVIDERS, route);
@@ -83,25 +88,32 @@ public record LMGateConfig(
         routes,
         Policy.NONE,
         Limits.MEMORY,
-        Pricing.BUNDLED);
+        Pricing.BUNDLED,
+        Otel.OFF);
   }
 
   /** This configuration with another policy section. */
   public LMGateConfig withPolicy(Policy policy) {
     return new LMGateConfig(
-        server, auth, stats, upstream, logging, routes, policy, limits, pricing);
+        server, auth, stats, upstream, logging, routes, policy, limits, pricing, otel);
   }
 
   /** This configuration with another limits section. */
   public LMGateConfig withLimits(Limits limits) {
     return new LMGateConfig(
-        server, auth, stats, upstream, logging, routes, policy, limits, pricing);
+        server, auth, stats, upstream, logging, routes, policy, limits, pricing, otel);
   }
 
   /** This configuration with another {@code pricing} section. */
   public LMGateConfig withPricing(Pricing pricing) {
     return new LMGateConfig(
-        server, auth, stats, upstream, logging, routes, policy, limits, pricing);
+        server, auth, stats, upstream, logging, routes, policy, limits, pricing, otel);
+  }
+
+  /** This configuration with another {@code otel} section. */
+  public LMGateConfig withOtel(Otel otel) {
+    return new LMGateConfig(
+        server, auth, stats, upstream, logging, routes, policy, limits, pricing, otel);
   }
 
   /**
@@ -324,6 +336,74 @@ public record LMGateConfig(
       if (path != null) {
         ConfigSchema.PRICING_PATH.require(path);
       }
+    }
+  }
+
+  /**
+   * {@code otel.*} (SPEC-2 §16): spans and GenAI metrics over OTLP/HTTP, by the {@code lmgate-otel}
+   * module.
+   *
+   * @param endpoint the collector's OTLP/HTTP base address; null for no export (then nothing of
+   *     OpenTelemetry is created)
+   * @param headers sent with every export; values may be credentials: {@link #toString()} hides
+   *     them
+   * @param queueCapacity records waiting to be turned into spans and points, at most
+   */
+  public record Otel(
+      URI endpoint,
+      String serviceName,
+      Map<String, String> headers,
+      int exportIntervalSeconds,
+      int queueCapacity) {
+
+    /** No export; the other values their defaults. */
+    public static final Otel OFF = new Otel(null, "lmgate", Map.of(), 10, 8192);
+
+    /**
+     * Checks each value against its key's rule.
+     *
+     * @throws IllegalArgumentException naming the key of an invalid value
+     */
+    public Otel {
+      if (endpoint != null) {
+        ConfigSchema.OTEL_ENDPOINT.require(endpoint);
+      }
+      ConfigSchema.OTEL_SERVICE_NAME.require(serviceName);
+      ConfigSchema.OTEL_HEADERS.require(headers);
+      ConfigSchema.OTEL_EXPORT_INTERVAL_SECONDS.require(exportIntervalSeconds);
+      ConfigSchema.OTEL_QUEUE_CAPACITY.require(queueCapacity);
+      headers = Collections.unmodifiableMap(new LinkedHashMap<>(headers));
+    }
+
+    /** An export to this collector, every other value its default. */
+    public static Otel to(URI endpoint) {
+      return new Otel(
+          endpoint, OFF.serviceName, Map.of(), OFF.exportIntervalSeconds, OFF.queueCapacity);
+    }
+
+    /** Whether anything is exported. */
+    public boolean enabled() {
+      return endpoint != null;
+    }
+
+    /** This section with another export interval. */
+    public Otel withExportIntervalSeconds(int seconds) {
+      return new Otel(endpoint, serviceName, headers, seconds, queueCapacity);
+    }
+
+    @Override
+    public String toString() {
+      return "Otel[endpoint="
+          + (endpoint == null ? "none" : endpoint)
+          + ", serviceName="
+          + serviceName
+          + ", headers="
+          + headers.keySet()
+          + " (values not shown), exportIntervalSeconds="
+          + exportIntervalSeconds
+          + ", queueCapacity="
+          + queueCapacity
+          + "]";
     }
   }
 

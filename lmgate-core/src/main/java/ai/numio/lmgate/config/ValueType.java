@@ -3,6 +3,7 @@ package ai.numio.lmgate.config;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.Map;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
@@ -117,6 +118,45 @@ final class ValueType<T> {
         "`redis://host:port[/db]`, `rediss://…` (TLS), or empty",
         (text, dir) -> Coercions.redisUrl(text),
         value -> Coercions.redisUrlProblem(value.toString()),
+        true);
+  }
+
+  /**
+   * An OpenTelemetry collector's OTLP/HTTP address: an absolute http(s) URL with a host, optionally
+   * a base path, without user info, query or fragment; or nothing.
+   */
+  static ValueType<URI> otlpEndpoint() {
+    return new ValueType<>(
+        URI.class,
+        "an http(s) URL",
+        "`http(s)://host:port[/base]`, or empty for none",
+        (text, dir) -> Coercions.otlpEndpoint(text),
+        value -> null,
+        true);
+  }
+
+  /** A name: printable text, not blank. */
+  static ValueType<String> name() {
+    return new ValueType<>(
+        String.class,
+        "a name",
+        "text, not blank",
+        (text, dir) -> Coercions.name(text),
+        value -> value.isBlank() ? "must not be blank" : null);
+  }
+
+  /**
+   * Request headers written {@code name=value,name=value} (percent-decoded values), or nothing.
+   * Messages never echo a value: it may be a credential.
+   */
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  static ValueType<Map<String, String>> headers() {
+    return new ValueType<Map<String, String>>(
+        (Class) Map.class,
+        "name=value pairs separated by commas",
+        "`name=value,name2=value2`, or empty for none",
+        (text, dir) -> Coercions.headers(text),
+        value -> null,
         true);
   }
 
