@@ -90,9 +90,9 @@ public record KeyReference(Kind kind, String name) {
     if (ENV_NAME.matcher(name).matches()) {
       return null;
     }
-    // a variable name is no secret, but a long one may be a key pasted after env:
-    return "env: needs an environment variable name (letters, digits, _; not starting with a digit)"
-        + (name.isEmpty() || name.length() > 64 ? "" : ", got '" + name + "'");
+    // not echoed: what follows env: may be a key pasted there
+    return "env: needs an environment variable name (letters, digits and _, not starting with a"
+        + " digit; value not shown)";
   }
 
   private static String fileProblem(String name) {
