@@ -170,7 +170,8 @@ final class ConfigSchema {
           "INFO",
           "LMGate's log level. LMGate masks keys at every level; Jetty's own loggers"
               + " (`org.eclipse.jetty`) stay at `WARN` — do not turn them to `DEBUG` in"
-              + " production, as Jetty then prints raw request headers, keys included.");
+              + " production, as Jetty then prints raw request headers, keys included (the"
+              + " provider keys the gateway holds too).");
 
   static final ConfigKey<Path> POLICY_PATH =
       new ConfigKey<>(

