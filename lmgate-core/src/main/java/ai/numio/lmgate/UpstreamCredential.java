@@ -3,9 +3,6 @@ package ai.numio.lmgate;
 import ai.numio.lmgate.auth.ApiKeys;
 import ai.numio.lmgate.auth.KeyMask;
 import ai.numio.lmgate.route.Format;
-import java.net.URLDecoder;
-import java.nio.charset.StandardCharsets;
-import java.util.Locale;
 import java.util.Objects;
 
 /**
@@ -116,18 +113,7 @@ public final class UpstreamCredential {
 
   private static boolean isCredentialParameter(String pair) {
     int eq = pair.indexOf('=');
-    String name = eq < 0 ? pair : pair.substring(0, eq);
-    if (name.indexOf('%') >= 0 || name.indexOf('+') >= 0) {
-      try {
-        name = URLDecoder.decode(name, StandardCharsets.UTF_8);
-      } catch (IllegalArgumentException e) {
-        return false;
-      }
-    }
-    String normalized = name.trim().toLowerCase(Locale.ROOT).replace('_', '-');
-    return normalized.equals("key")
-        || normalized.equals("apikey")
-        || ApiKeys.isCredentialName(normalized);
+    return ApiKeys.isCredentialParameterName(eq < 0 ? pair : pair.substring(0, eq));
   }
 
   /** Never the key. */
