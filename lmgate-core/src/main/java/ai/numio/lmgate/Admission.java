@@ -15,13 +15,17 @@ public sealed interface Admission {
    *     remainder, the query as sent; null without a route
    * @param readAhead the body bytes read to find the requested model, to be sent before the rest of
    *     the body; {@link BodyPrefix#EMPTY} when nothing was read (no model rule applies)
+   * @param upstreamCredential what to do with the client's credentials upstream (SPEC-2 §15): pass
+   *     them, or replace them all by the provider key the gateway holds; {@code upstreamUri} is
+   *     already without the query's credential parameters
    */
   record Admitted(
       Caller caller,
       Optional<RouteMatch> route,
       String upstreamUri,
       Exchange exchange,
-      BodyPrefix readAhead)
+      BodyPrefix readAhead,
+      UpstreamCredential upstreamCredential)
       implements Admission {}
 
   /**

@@ -20,6 +20,9 @@ import ai.numio.lmgate.policy.CallerPolicy;
 import ai.numio.lmgate.policy.Policies;
 import ai.numio.lmgate.policy.PolicyException;
 import ai.numio.lmgate.policy.PolicyFile;
+import ai.numio.lmgate.providerkey.KeyReference;
+import ai.numio.lmgate.providerkey.ProviderKeyException;
+import ai.numio.lmgate.providerkey.ProviderKeys;
 import ai.numio.lmgate.route.Format;
 import ai.numio.lmgate.route.Route;
 import ai.numio.lmgate.route.RouteMatch;
@@ -32,7 +35,9 @@ import ai.numio.lmgate.stats.UsageRecord;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.ServiceLoader;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -69,6 +74,7 @@ public final class LMGate implements AutoCloseable {
   private final TimeSource time;
   private final Router router;
   private final ReloadingAllowList allowList;
+  private final ProviderKeys providerKeys;
   private final ReloadingPriceTable priceFile;
   private final StatsWriter stats;
   private final Supplier<Policies> policies;
@@ -88,6 +94,7 @@ public final class LMGate implements AutoCloseable {
       LMGateConfig config,
       TimeSource time,
       ReloadingAllowList allowList,
+      ProviderKeys providerKeys,
       ReloadingPriceTable priceFile,
       StatsWriter stats,
       Supplier<Policies> policies,
@@ -97,6 +104,7 @@ public final class LMGate implements AutoCloseable {
     this.time = time;
     this.router = new Router(config.routes());
     this.allowList = allowList;
+    this.providerKeys = providerKeys;
     this.priceFile = priceFile;
     this.stats = stats;
     this.policies = policies;
@@ -145,7 +153,32 @@ public final class LMGate implements AutoCloseable {
    */
   public static LMGate start(LMGateConfig config, TimeSource time, LimitStoreFactory limitStores)
       throws AllowListException, PriceTableException {
-    ReloadingAllowList allowList = ReloadingAllowList.open(config.auth().allowlistPath(), time);
+    return start(config, time, limitStores, System.getenv());
+  }
+
+  /**
+   * As {@link #start(LMGateConfig, TimeSource, LimitStoreFactory)}, resolving {@code env:} provider
+   * key references (SPEC-2 §15) in {@code env} ({@code System.getenv()} elsewhere). Every route's
+   * {@code upstream_key} and every allow-list row's must resolve: a variable that is not set, a key
+   * file missing, unreadable or empty stops the start. Key files are re-read with the allow-list's
+   * poll interval.
+   *
+   * @throws ProviderKeyException naming each {@code providers.<name>.upstream_key} that cannot be
+   *     resolved (a row's is an {@link AllowListException} naming its line); never a key
+   */
+  public static LMGate start(
+      LMGateConfig config, TimeSource time, LimitStoreFactory limitStores, Map<String, String> env)
+      throws AllowListException, PriceTableException {
+    ProviderKeys providerKeys = ProviderKeys.of(env, time);
+    Map<String, KeyReference> routeKeys = new LinkedHashMap<>();
+    for (Route route : config.routes()) {
+      if (route.upstreamKey() != null) {
+        routeKeys.put("providers." + route.name() + ".upstream_key", route.upstreamKey());
+      }
+    }
+    providerKeys.requireAll(routeKeys);
+    ReloadingAllowList allowList =
+        ReloadingAllowList.open(config.auth().allowlistPath(), time, providerKeys::problem);
     Path pricePath = config.pricing().path();
     ReloadingPriceTable priceFile =
         pricePath == null ? null : ReloadingPriceTable.open(pricePath, time);
@@ -184,6 +217,7 @@ public final class LMGate implements AutoCloseable {
             });
     Duration poll = Duration.ofSeconds(config.auth().pollIntervalSeconds());
     allowList.schedule(reloader, poll);
+    providerKeys.schedule(reloader, poll);
     if (priceFile != null) {
       priceFile.schedule(reloader, poll);
     }
@@ -193,7 +227,16 @@ public final class LMGate implements AutoCloseable {
       policies = policyFile;
     }
     LMGate gate =
-        new LMGate(config, time, allowList, priceFile, stats, policies, limitStore, reloader);
+        new LMGate(
+            config,
+            time,
+            allowList,
+            providerKeys,
+            priceFile,
+            stats,
+            policies,
+            limitStore,
+            reloader);
     gate.denialLog.schedule(reloader);
     try {
       for (RecordObserverProvider provider : ServiceLoader.load(RecordObserverProvider.class)) {
@@ -308,7 +351,9 @@ public final class LMGate implements AutoCloseable {
     if (caller.isEmpty()) {
       return refuse(ErrorResponse.FORBIDDEN, format);
     }
-    String upstreamUri = match == null ? null : match.upstreamUri(request.rawQuery());
+    UpstreamCredential credential = upstreamCredential(route, caller.get().entry());
+    String upstreamUri =
+        match == null ? null : match.upstreamUri(credential.upstreamQuery(request.rawQuery()));
     if (mode == RouteMode.REQUIRED && !isValidUri(upstreamUri)) {
       return refuse(ErrorResponse.UNFORWARDABLE, format);
     }
@@ -336,7 +381,35 @@ public final class LMGate implements AutoCloseable {
             shutdown,
             open);
     return new Admission.Admitted(
-        caller.get(), Optional.ofNullable(match), upstreamUri, exchange, decision.readAhead());
+        caller.get(),
+        Optional.ofNullable(match),
+        upstreamUri,
+        exchange,
+        decision.readAhead(),
+        credential);
+  }
+
+  /**
+   * SPEC-2 §15: the caller's own provider key (its allow-list row's {@code upstream_key}), else the
+   * route's, in the header the route's format uses; {@link UpstreamCredential#PASS_THROUGH} when
+   * neither holds one, and for a request under no route (no format to send a key in).
+   */
+  private UpstreamCredential upstreamCredential(Route route, AllowListEntry caller) {
+    if (route == null) {
+      return UpstreamCredential.PASS_THROUGH;
+    }
+    KeyReference reference =
+        caller.upstreamKey() != null ? caller.upstreamKey() : route.upstreamKey();
+    return reference == null
+        ? UpstreamCredential.PASS_THROUGH
+        : UpstreamCredential.replacing(route.format(), providerKeys.value(reference));
+  }
+
+  /**
+   * Checks every provider key file now (normally done every poll interval); true if one changed.
+   */
+  public boolean reloadProviderKeys() {
+    return providerKeys.reloadIfChanged();
   }
 
   /**

@@ -1,5 +1,6 @@
 package ai.numio.lmgate.auth;
 
+import ai.numio.lmgate.providerkey.KeyReference;
 import ai.numio.lmgate.text.Quoted;
 import ai.numio.lmgate.text.StrictUtf8;
 import com.fasterxml.jackson.core.JsonLocation;
@@ -31,12 +32,14 @@ import org.slf4j.LoggerFactory;
  *
  * <p>UTF-8, an optional byte-order mark, a header row naming the columns {@code id, api_key, owner,
  * added} in any order (case-insensitive; other columns are ignored, but for the optional {@code
- * expires}: the last day, {@code YYYY-MM-DD} UTC, the key works), standard CSV quoting, blank
- * lines, comment lines (first non-blank character {@code #}, before or after the header) and rows
- * of only empty fields ignored, fields trimmed. {@code id} and {@code api_key} must not be empty;
- * {@code owner} and {@code added} may be. {@code api_key} is the key itself or {@code sha256:} and
- * the 64 hex digits of its SHA-256. Every problem in the file is collected and reported together,
- * naming the file and line; a key is never shown in full.
+ * expires}: the last day, {@code YYYY-MM-DD} UTC, the key works, and the optional {@code
+ * upstream_key}: a reference {@code env:NAME} or {@code file:/path} to the provider key the gateway
+ * sends for the row's caller, SPEC-2 §15), standard CSV quoting, blank lines, comment lines (first
+ * non-blank character {@code #}, before or after the header) and rows of only empty fields ignored,
+ * fields trimmed. {@code id} and {@code api_key} must not be empty; {@code owner} and {@code added}
+ * may be. {@code api_key} is the key itself or {@code sha256:} and the 64 hex digits of its
+ * SHA-256. Every problem in the file is collected and reported together, naming the file and line;
+ * a key is never shown in full.
  */
 public final class AllowListLoader {
 
@@ -46,6 +49,22 @@ public final class AllowListLoader {
 
   /** The optional column with the last day (UTC) a key works. */
   static final String EXPIRES_COLUMN = "expires";
+
+  /** The optional column with a reference to the caller's own provider key. */
+  static final String UPSTREAM_KEY_COLUMN = "upstream_key";
+
+  /**
+   * Whether an {@code upstream_key} reference has a key; the gateway resolves it (the variable is
+   * set, the file readable), other readers of the file only check its form.
+   */
+  @FunctionalInterface
+  public interface ReferenceCheck {
+    /** Null when the reference has a key; else why not, naming the reference, never a key. */
+    String problem(KeyReference reference);
+  }
+
+  /** Checks a reference's form only. */
+  public static final ReferenceCheck FORM_ONLY = reference -> null;
 
   /** Longer header names are masked when echoed, in case the "header" is really a data row. */
   private static final int MAX_SHOWN_COLUMN_NAME = 32;
@@ -67,8 +86,17 @@ public final class AllowListLoader {
 
   /** Validates CSV text; {@code source} names it in messages (usually the file's path). */
   public static AllowList parse(String csv, String source) throws AllowListException {
+    return parse(csv, source, FORM_ONLY);
+  }
+
+  /**
+   * Validates CSV text, resolving each {@code upstream_key} through {@code references}: a row whose
+   * reference has no key is a problem naming its line.
+   */
+  public static AllowList parse(String csv, String source, ReferenceCheck references)
+      throws AllowListException {
     String text = !csv.isEmpty() && csv.charAt(0) == '\uFEFF' ? csv.substring(1) : csv;
-    return new Parse(source, lineCount(text)).run(text);
+    return new Parse(source, lineCount(text), references).run(text);
   }
 
   private static int lineCount(String text) {
@@ -82,6 +110,12 @@ public final class AllowListLoader {
   /** Validates the file's bytes, which must be UTF-8. */
   static AllowList parse(byte[] content, String source) throws AllowListException {
     return parse(decodeUtf8(content, source), source);
+  }
+
+  /** Validates the file's bytes, which must be UTF-8, resolving references as above. */
+  static AllowList parse(byte[] content, String source, ReferenceCheck references)
+      throws AllowListException {
+    return parse(decodeUtf8(content, source), source, references);
   }
 
   static byte[] read(Path file) throws AllowListException {
@@ -134,6 +168,8 @@ public final class AllowListLoader {
     private int ownerColumn;
     private int addedColumn;
     private int expiresColumn = -1;
+    private int upstreamKeyColumn = -1;
+    private final ReferenceCheck references;
 
     private final Map<String, AllowListEntry> plaintextRows;
     private final Map<KeyDigest, AllowListEntry> hashedRows = new HashMap<>();
@@ -154,8 +190,9 @@ public final class AllowListLoader {
     /** Where a key was first seen, and in which form. */
     private record KeyRow(int line, boolean hashed) {}
 
-    Parse(String source, int expectedRows) {
+    Parse(String source, int expectedRows, ReferenceCheck references) {
       this.source = source;
+      this.references = references;
       int capacity = (int) (expectedRows / 0.75f) + 1;
       this.plaintextRows = new HashMap<>(capacity);
       this.idLines = new HashMap<>(capacity);
@@ -273,6 +310,13 @@ public final class AllowListLoader {
           }
           expiresColumn = i;
         }
+        if (names.get(i).strip().equalsIgnoreCase(UPSTREAM_KEY_COLUMN)) {
+          if (upstreamKeyColumn >= 0) {
+            problem(line, "column " + UPSTREAM_KEY_COLUMN + " appears twice in the header");
+            throw new AllowListException(problems);
+          }
+          upstreamKeyColumn = i;
+        }
       }
     }
 
@@ -377,9 +421,29 @@ public final class AllowListLoader {
         }
       }
 
+      KeyReference upstreamKey = null;
+      String upstreamKeyText = upstreamKeyColumn < 0 ? "" : field(fields, upstreamKeyColumn);
+      if (!upstreamKeyText.isEmpty()) {
+        try {
+          upstreamKey = KeyReference.parse(upstreamKeyText);
+        } catch (IllegalArgumentException e) {
+          // never echoed: a key written here by mistake must not reach a log
+          problem(line, UPSTREAM_KEY_COLUMN + " " + e.getMessage() + ", or leave it empty");
+          valid = false;
+        }
+        if (upstreamKey != null) {
+          String unresolved = references.problem(upstreamKey);
+          if (unresolved != null) {
+            problem(line, UPSTREAM_KEY_COLUMN + " " + unresolved);
+            valid = false;
+          }
+        }
+      }
+
       if (valid) {
         AllowListEntry entry =
-            new AllowListEntry(id, field(fields, ownerColumn), field(fields, addedColumn), expires);
+            new AllowListEntry(
+                id, field(fields, ownerColumn), field(fields, addedColumn), expires, upstreamKey);
         if (hashed) {
           hashedRows.put(digest, entry);
         } else {

@@ -182,6 +182,15 @@ public final class ApiKeys {
     return true;
   }
 
+  /**
+   * Whether a query parameter, by its raw (percent-encoded) name, is one {@link #queryKeyAgrees}
+   * treats as a credential: {@code key}, {@code apikey} or a credential header's name, any case,
+   * {@code _} for {@code -}. A name whose encoding is invalid is none.
+   */
+  public static boolean isCredentialParameterName(String rawName) {
+    return isCredentialParameter(decode(rawName));
+  }
+
   private static boolean isCredentialParameter(String name) {
     String normalized = name.trim().toLowerCase(Locale.ROOT).replace('_', '-');
     return normalized.equals("key") || normalized.equals("apikey") || isCredentialName(normalized);

@@ -20,16 +20,18 @@ public final class ReloadingAllowList {
 
   static final int RECENT_SECONDS = ReloadingFile.RECENT_SECONDS;
 
-  private static final WatchedFileKind<AllowList, AllowListException> KIND =
-      new WatchedFileKind<>(
-          "Allow-list",
-          "table",
-          "entries",
-          "auth.allowlist_path",
-          AllowListLoader::parse,
-          AllowListException::new,
-          AllowList::size,
-          LoggerFactory.getLogger(ReloadingAllowList.class));
+  private static WatchedFileKind<AllowList, AllowListException> kind(
+      AllowListLoader.ReferenceCheck references) {
+    return new WatchedFileKind<>(
+        "Allow-list",
+        "table",
+        "entries",
+        "auth.allowlist_path",
+        (content, source) -> AllowListLoader.parse(content, source, references),
+        AllowListException::new,
+        AllowList::size,
+        LoggerFactory.getLogger(ReloadingAllowList.class));
+  }
 
   /** Reads the file's bytes; a seam for tests. */
   @FunctionalInterface
@@ -55,9 +57,22 @@ public final class ReloadingAllowList {
     return open(file, time, Files::readAllBytes);
   }
 
+  /**
+   * Like {@link #open(Path, TimeSource)}, resolving each row's {@code upstream_key} through {@code
+   * references}, at start and at every reload: a row whose provider key cannot be found makes the
+   * file invalid (at a reload, the previous table stays).
+   */
+  public static ReloadingAllowList open(
+      Path file, TimeSource time, AllowListLoader.ReferenceCheck references)
+      throws AllowListException {
+    return new ReloadingAllowList(
+        ReloadingFile.open(kind(references), file, time, Files::readAllBytes));
+  }
+
   static ReloadingAllowList open(Path file, TimeSource time, ContentReader reader)
       throws AllowListException {
-    return new ReloadingAllowList(ReloadingFile.open(KIND, file, time, reader));
+    return new ReloadingAllowList(
+        ReloadingFile.open(kind(AllowListLoader.FORM_ONLY), file, time, reader));
   }
 
   /** The table now in force. */

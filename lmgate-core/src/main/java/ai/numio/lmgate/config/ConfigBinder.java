@@ -1,5 +1,6 @@
 package ai.numio.lmgate.config;
 
+import ai.numio.lmgate.providerkey.KeyReference;
 import ai.numio.lmgate.route.Format;
 import ai.numio.lmgate.route.Route;
 import java.net.URI;
@@ -159,6 +160,7 @@ final class ConfigBinder {
       Optional<String> prefix = routeValue(route, ConfigSchema.ROUTE_PREFIX);
       Optional<URI> upstream = required(route, builtIn, ConfigSchema.ROUTE_UPSTREAM);
       Optional<Format> format = required(route, builtIn, ConfigSchema.ROUTE_FORMAT);
+      KeyReference upstreamKey = routeValue(route, ConfigSchema.ROUTE_UPSTREAM_KEY).orElse(null);
       if (prefix.isPresent()) {
         String owner = routeByPrefix.putIfAbsent(prefix.get(), route.name());
         if (owner != null) {
@@ -174,7 +176,8 @@ final class ConfigBinder {
       }
       if (prefix.isPresent() && upstream.isPresent() && format.isPresent()) {
         try {
-          routes.add(new Route(route.name(), prefix.get(), upstream.get(), format.get()));
+          routes.add(
+              new Route(route.name(), prefix.get(), upstream.get(), format.get(), upstreamKey));
         } catch (IllegalArgumentException e) {
           // Route's own checks; unreachable while they and the coercions agree
           problems.addRaw(e.getMessage() + " (route declared at " + route.origin() + ")");

@@ -1,5 +1,6 @@
 package ai.numio.lmgate.config;
 
+import ai.numio.lmgate.providerkey.KeyReference;
 import ai.numio.lmgate.route.Format;
 import java.net.URI;
 import java.nio.file.Path;
@@ -169,7 +170,8 @@ final class ConfigSchema {
           "INFO",
           "LMGate's log level. LMGate masks keys at every level; Jetty's own loggers"
               + " (`org.eclipse.jetty`) stay at `WARN` — do not turn them to `DEBUG` in"
-              + " production, as Jetty then prints raw request headers, keys included.");
+              + " production, as Jetty then prints raw request headers, keys included (the"
+              + " provider keys the gateway holds too).");
 
   static final ConfigKey<Path> POLICY_PATH =
       new ConfigKey<>(
@@ -337,9 +339,22 @@ final class ConfigSchema {
           "true",
           "`false` removes the route, a built-in one too.");
 
+  static final ConfigKey<KeyReference> ROUTE_UPSTREAM_KEY =
+      new ConfigKey<>(
+          ROUTE_SECTION,
+          "upstream_key",
+          ValueType.keyReference(),
+          "",
+          "The provider key the gateway holds for this route, as a reference: `env:NAME` (read at"
+              + " start) or `file:/path` (re-read when the file changes: a mounted secret), never"
+              + " the key itself. Set: callers authenticate with their LMGate key, and every"
+              + " credential they send is replaced by this key upstream (an allow-list row's"
+              + " `upstream_key` overrides it). Cannot be resolved at start: LMGate does not"
+              + " start. Empty: callers send the provider key themselves.");
+
   /** The keys of one route, in the order they are listed to the operator. */
   static final List<ConfigKey<?>> ROUTE_KEYS =
-      List.of(ROUTE_PREFIX, ROUTE_UPSTREAM, ROUTE_FORMAT, ROUTE_ENABLED);
+      List.of(ROUTE_PREFIX, ROUTE_UPSTREAM, ROUTE_FORMAT, ROUTE_ENABLED, ROUTE_UPSTREAM_KEY);
 
   /** One built-in route. */
   record DefaultRoute(String name, String prefix, String upstream, String format) {}

@@ -1,5 +1,6 @@
 package ai.numio.lmgate.config;
 
+import ai.numio.lmgate.providerkey.KeyReference;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -196,6 +197,26 @@ final class ValueType<T> {
         "`http(s)://host[:port][/base]`",
         (text, dir) -> Coercions.upstream(text),
         value -> null);
+  }
+
+  /**
+   * A reference to a provider key, {@code env:NAME} or {@code file:/path}, or nothing. A literal
+   * key is refused, and never echoed.
+   */
+  static ValueType<KeyReference> keyReference() {
+    return new ValueType<>(
+        KeyReference.class,
+        "a key reference env:NAME or file:/path",
+        "`env:NAME`, `file:/absolute/path`, or empty for none",
+        (text, dir) -> {
+          try {
+            return KeyReference.parse(text);
+          } catch (IllegalArgumentException e) {
+            throw new Coercions.BadValue(e.getMessage());
+          }
+        },
+        value -> null,
+        true);
   }
 
   /** The value of a setting text, or why the text is no valid value (without key or origin). */

@@ -1,5 +1,6 @@
 package ai.numio.lmgate.route;
 
+import ai.numio.lmgate.providerkey.KeyReference;
 import java.net.URI;
 
 /**
@@ -9,8 +10,18 @@ import java.net.URI;
  * @param prefix the path prefix, of the form {@code /name/} (leading and trailing slash)
  * @param upstream absolute http(s) URI, optionally with a base path, never with a query
  * @param format the API family the upstream speaks
+ * @param upstreamKey the provider key the gateway holds for this route ({@code
+ *     providers.<name>.upstream_key}, SPEC-2 §15): callers then authenticate with their LMGate key
+ *     and their credentials are replaced by this key upstream; null when callers send the provider
+ *     key themselves
  */
-public record Route(String name, String prefix, URI upstream, Format format) {
+public record Route(
+    String name, String prefix, URI upstream, Format format, KeyReference upstreamKey) {
+
+  /** A route whose callers send the provider key themselves. */
+  public Route(String name, String prefix, URI upstream, Format format) {
+    this(name, prefix, upstream, format, null);
+  }
 
   /**
    * Checks the route as the {@link Router} will use it.

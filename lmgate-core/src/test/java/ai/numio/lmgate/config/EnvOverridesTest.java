@@ -227,7 +227,8 @@ class EnvOverridesTest {
     String valid =
         " valid variables for a route: LMGATE_PROVIDERS__<NAME>__PREFIX,"
             + " LMGATE_PROVIDERS__<NAME>__UPSTREAM, LMGATE_PROVIDERS__<NAME>__FORMAT,"
-            + " LMGATE_PROVIDERS__<NAME>__ENABLED, where <NAME> matches [a-z0-9][a-z0-9_-]*"
+            + " LMGATE_PROVIDERS__<NAME>__ENABLED, LMGATE_PROVIDERS__<NAME>__UPSTREAM_KEY,"
+            + " where <NAME> matches [a-z0-9][a-z0-9_-]*"
             + " once lower-cased";
 
     assertThat(

@@ -41,7 +41,7 @@ class YamlShapeTest {
     assertThat(fx.problemsOf("providers:\n  openai:\n    upstrem: http://localhost:1\n"))
         .containsExactly(
             "providers.openai.upstrem: unknown key; valid keys in providers.openai: prefix,"
-                + " upstream, format, enabled (config/lmgate.yaml line 3)");
+                + " upstream, format, enabled, upstream_key (config/lmgate.yaml line 3)");
   }
 
   @Test
@@ -81,8 +81,8 @@ class YamlShapeTest {
                 + " (config/lmgate.yaml line 1)",
             "auth: expected a mapping of keys allowlist_path, poll_interval_seconds, got a list"
                 + " (config/lmgate.yaml line 2)",
-            "providers.openai: expected a mapping of keys prefix, upstream, format, enabled, got"
-                + " \"https://api.openai.com\" (config/lmgate.yaml line 4)");
+            "providers.openai: expected a mapping of keys prefix, upstream, format, enabled,"
+                + " upstream_key, got \"https://api.openai.com\" (config/lmgate.yaml line 4)");
   }
 
   @Test

@@ -34,7 +34,7 @@ import org.junit.jupiter.api.io.TempDir;
  * here once.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
-public abstract class GatewayContract implements PolicyContract {
+public abstract class GatewayContract implements PolicyContract, ProviderKeyContract {
 
   /** A running form of LMGate. */
   public interface Target extends AutoCloseable {
@@ -68,9 +68,16 @@ public abstract class GatewayContract implements PolicyContract {
     upstream = new RawUpstream((request, socket, out) -> {});
     stats = dir.resolve("stats.jsonl");
     Path allowList = dir.resolve("allowlist.csv");
+    for (String[] keyFile : ProviderKeyContract.keyFiles()) {
+      Files.writeString(dir.resolve(keyFile[0]), keyFile[1] + "\n");
+    }
     Files.writeString(
         allowList,
-        "id,api_key,owner,added\n42," + KEY + ",team-contract,2026-11-01\n" + ALLOW_LIST_ROWS);
+        "id,api_key,owner,added,upstream_key\n42,"
+            + KEY
+            + ",team-contract,2026-11-01\n"
+            + ALLOW_LIST_ROWS
+            + ProviderKeyContract.allowListRows(dir));
     Path policy = dir.resolve("policy.yaml");
     Files.writeString(policy, POLICY);
     StringBuilder yaml = new StringBuilder();
@@ -87,6 +94,7 @@ public abstract class GatewayContract implements PolicyContract {
           .append(upstream.uri())
           .append("' }\n");
     }
+    yaml.append(ProviderKeyContract.routes(dir, upstream.uri()));
     Path config = dir.resolve("lmgate.yaml");
     Files.writeString(config, yaml.toString());
     target = start(config);

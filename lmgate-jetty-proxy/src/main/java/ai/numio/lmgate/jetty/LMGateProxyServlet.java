@@ -7,6 +7,7 @@ import ai.numio.lmgate.Failure;
 import ai.numio.lmgate.ForwardedHeaders;
 import ai.numio.lmgate.LMGate;
 import ai.numio.lmgate.RouteMode;
+import ai.numio.lmgate.UpstreamCredential;
 import ai.numio.lmgate.UpstreamErrors;
 import ai.numio.lmgate.config.LMGateConfig;
 import ai.numio.lmgate.meter.AcceptEncoding;
@@ -20,12 +21,14 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.net.URI;
+import java.util.ArrayList;
 import java.util.List;
 import org.eclipse.jetty.client.HttpClient;
 import org.eclipse.jetty.client.Request;
 import org.eclipse.jetty.client.Response;
 import org.eclipse.jetty.ee10.proxy.ProxyServlet;
 import org.eclipse.jetty.ee10.servlet.ServletContextRequest;
+import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.io.ByteBufferPool;
 import org.eclipse.jetty.io.ClientConnector;
@@ -79,7 +82,8 @@ public final class LMGateProxyServlet extends ProxyServlet {
         admitted.upstreamUri(),
         admitted.route().orElseThrow().route().upstream(),
         exchange,
-        admitted.readAhead());
+        admitted.readAhead(),
+        admitted.upstreamCredential());
     try {
       super.service(request, response); // forwards; the callbacks observe and complete
     } catch (RuntimeException e) {
@@ -139,13 +143,29 @@ public final class LMGateProxyServlet extends ProxyServlet {
         .host(host);
   }
 
+  /**
+   * The client's headers, as Jetty copies them, with the core's changes: {@code Accept-Encoding}
+   * narrowed to what the meter decodes, and, when the gateway holds the provider key, every client
+   * credential replaced by it ({@link UpstreamCredential}).
+   */
   @Override
   protected void copyRequestHeaders(HttpServletRequest request, Request proxyRequest) {
     super.copyRequestHeaders(request, proxyRequest);
     String acceptEncoding = AcceptEncoding.narrow(request.getHeader("Accept-Encoding"));
     boolean forwarded = gate.config().upstream().forwardedHeaders();
+    UpstreamCredential credential = ProxiedExchange.of(request).credential;
     proxyRequest.headers(
         headers -> {
+          if (credential.replacesClientCredentials()) {
+            List<String> clientCredentials = new ArrayList<>();
+            for (HttpField field : headers) {
+              if (credential.isClientCredential(field.getName())) {
+                clientCredentials.add(field.getName());
+              }
+            }
+            clientCredentials.forEach(headers::remove);
+            headers.put(credential.headerName(), credential.headerValue());
+          }
           headers.remove(HttpHeader.ACCEPT_ENCODING);
           if (acceptEncoding != null) {
             headers.put(HttpHeader.ACCEPT_ENCODING, acceptEncoding);

@@ -4,9 +4,11 @@ import ai.numio.lmgate.LMGate;
 import ai.numio.lmgate.TimeSource;
 import ai.numio.lmgate.auth.AllowListException;
 import ai.numio.lmgate.config.LMGateConfig;
+import ai.numio.lmgate.limit.LimitStoreFactory;
 import java.net.URI;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -206,6 +208,7 @@ public final class LMGateServer implements AutoCloseable {
   public static final class Builder {
     private final LMGateConfig config;
     private TimeSource time = TimeSource.system();
+    private Map<String, String> env = System.getenv();
     private Integer port;
     private Integer tlsPort;
 
@@ -231,12 +234,20 @@ public final class LMGateServer implements AutoCloseable {
       return this;
     }
 
+    /** The environment {@code env:} provider key references are read from ({@code getenv}). */
+    public Builder env(Map<String, String> env) {
+      this.env = Map.copyOf(env);
+      return this;
+    }
+
     /**
      * Reads the TLS certificate and key if configured, loads the allow-list, starts the stats
      * writer and Jetty.
      *
      * @throws TlsCertificateException if the TLS certificate or key file cannot be used
      * @throws AllowListException if the allow-list is missing or invalid
+     * @throws ai.numio.lmgate.providerkey.ProviderKeyException if a route's provider key reference
+     *     cannot be resolved
      * @throws ai.numio.lmgate.cost.PriceTableException if {@code pricing.path} names a missing or
      *     invalid price file
      * @throws Exception if Jetty cannot start (the port is taken, for one)
@@ -245,7 +256,7 @@ public final class LMGateServer implements AutoCloseable {
       LMGateConfig.Tls tls = config.server().tls();
       ReloadingCertificate certificate =
           tls.enabled() ? ReloadingCertificate.open(tls, time) : null;
-      LMGate gate = LMGate.start(config, time);
+      LMGate gate = LMGate.start(config, time, LimitStoreFactory.standard(), env);
       try {
         LMGateServer server = build(gate, certificate);
         server.server.start();

@@ -2,6 +2,7 @@ package ai.numio.lmgate.jetty;
 
 import ai.numio.lmgate.BodyPrefix;
 import ai.numio.lmgate.Exchange;
+import ai.numio.lmgate.UpstreamCredential;
 import jakarta.servlet.http.HttpServletRequest;
 import java.net.URI;
 
@@ -25,11 +26,20 @@ final class ProxiedExchange {
   /** The body bytes the core read ahead (for a model rule), sent before the rest. */
   final BodyPrefix readAhead;
 
-  private ProxiedExchange(String target, URI upstream, Exchange exchange, BodyPrefix readAhead) {
+  /** The client's credentials as sent, or the provider key the gateway holds instead. */
+  final UpstreamCredential credential;
+
+  private ProxiedExchange(
+      String target,
+      URI upstream,
+      Exchange exchange,
+      BodyPrefix readAhead,
+      UpstreamCredential credential) {
     this.target = target;
     this.upstream = upstream;
     this.exchange = exchange;
     this.readAhead = readAhead;
+    this.credential = credential;
   }
 
   static ProxiedExchange attach(
@@ -37,8 +47,10 @@ final class ProxiedExchange {
       String target,
       URI upstream,
       Exchange exchange,
-      BodyPrefix readAhead) {
-    ProxiedExchange proxied = new ProxiedExchange(target, upstream, exchange, readAhead);
+      BodyPrefix readAhead,
+      UpstreamCredential credential) {
+    ProxiedExchange proxied =
+        new ProxiedExchange(target, upstream, exchange, readAhead, credential);
     request.setAttribute(ATTRIBUTE, proxied);
     return proxied;
   }

@@ -6,9 +6,12 @@ import ai.numio.lmgate.ErrorShape;
 import ai.numio.lmgate.Failure;
 import ai.numio.lmgate.LMGate;
 import ai.numio.lmgate.RouteMode;
+import ai.numio.lmgate.TimeSource;
 import ai.numio.lmgate.auth.AllowListException;
 import ai.numio.lmgate.config.LoadedConfig;
 import ai.numio.lmgate.cost.PriceTableException;
+import ai.numio.lmgate.limit.LimitStoreFactory;
+import ai.numio.lmgate.providerkey.ProviderKeyException;
 import ai.numio.lmgate.route.Route;
 import ai.numio.lmgate.servlet.ClientCloseProbe;
 import ai.numio.lmgate.servlet.ErrorReplies;
@@ -220,7 +223,8 @@ public final class LMGateFilter implements Filter {
     Admission.Admitted admitted = (Admission.Admitted) admission;
     request.setAttribute(ID_ATTRIBUTE, admitted.caller().id());
     request.setAttribute(OWNER_ATTRIBUTE, admitted.caller().owner());
-    GatedRequest.attach(request, admitted.caller(), admitted.exchange());
+    GatedRequest.attach(
+        request, admitted.caller(), admitted.exchange(), admitted.upstreamCredential());
     FailureReports.listen(request, admitted.exchange()::noteFailure);
     MeteredExchange metered =
         new MeteredExchange(
@@ -301,13 +305,16 @@ public final class LMGateFilter implements Filter {
         new WebappConfig(settings.configFile(), settings.configOrigin())
             .load(env, workingDir, "LMGate filter '" + settings.filterName() + "'");
     try {
-      return LMGate.start(loaded.config());
+      return LMGate.start(loaded.config(), TimeSource.system(), LimitStoreFactory.standard(), env);
     } catch (AllowListException e) {
       throw new ServletException(
           cannotStart + "invalid allow-list" + WebappConfig.bullets(e.problems()));
     } catch (PriceTableException e) {
       throw new ServletException(
           cannotStart + "invalid price table" + WebappConfig.bullets(e.problems()));
+    } catch (ProviderKeyException e) {
+      throw new ServletException(
+          cannotStart + "a provider key cannot be resolved" + WebappConfig.bullets(e.problems()));
     } catch (RuntimeException e) {
       throw new ServletException(cannotStart + e.getMessage(), e);
     }

@@ -2,6 +2,7 @@ package ai.numio.lmgate.forward;
 
 import ai.numio.lmgate.ForwardedHeaders;
 import ai.numio.lmgate.HopByHop;
+import ai.numio.lmgate.UpstreamCredential;
 import ai.numio.lmgate.meter.AcceptEncoding;
 import ai.numio.lmgate.servlet.ServletRequests;
 import jakarta.servlet.http.HttpServletRequest;
@@ -19,7 +20,8 @@ import java.util.Set;
  * Which headers {@link ForwardingServlet} passes on, each way: everything but the hop-by-hop
  * headers ({@link HopByHop}); upstream, also not {@code Host} (set from the upstream URI), nor the
  * headers the JDK client sets itself ({@code Content-Length}, {@code Expect}); {@code
- * Accept-Encoding} narrowed to what the meter can decode.
+ * Accept-Encoding} narrowed to what the meter can decode; and, when the gateway holds the provider
+ * key, no client credential but the provider key ({@link UpstreamCredential}).
  */
 final class ForwardingHeaders {
 
@@ -32,9 +34,13 @@ final class ForwardingHeaders {
    * Copies the client's headers to the upstream request.
    *
    * @param forwarded add {@code Via} and {@code X-Forwarded-*} ({@code upstream.forwarded_headers})
+   * @param credential the client's credentials as sent, or the provider key in their place
    */
   static void copyRequestHeaders(
-      HttpServletRequest request, HttpRequest.Builder upstream, boolean forwarded) {
+      HttpServletRequest request,
+      HttpRequest.Builder upstream,
+      boolean forwarded,
+      UpstreamCredential credential) {
     Set<String> named =
         HopByHop.connectionTokens(Collections.list(request.getHeaders("Connection")));
     Set<String> seen = new HashSet<>();
@@ -44,6 +50,7 @@ final class ForwardingHeaders {
           || HopByHop.isHopByHop(lower, named)
           || SET_BY_CLIENT.contains(lower)
           || lower.equals("accept-encoding")
+          || credential.isClientCredential(lower)
           || (forwarded && ForwardedHeaders.isForwardingHeader(lower))) {
         continue;
       }
@@ -56,6 +63,9 @@ final class ForwardingHeaders {
         AcceptEncoding.narrow(acceptEncoding.isEmpty() ? null : String.join(", ", acceptEncoding));
     if (narrowed != null) {
       upstream.header("Accept-Encoding", narrowed);
+    }
+    if (credential.replacesClientCredentials()) {
+      upstream.header(credential.headerName(), credential.headerValue());
     }
     if (forwarded) {
       addForwardingHeaders(request, upstream);

@@ -4,6 +4,7 @@ import ai.numio.lmgate.ErrorResponse;
 import ai.numio.lmgate.ErrorShape;
 import ai.numio.lmgate.Failure;
 import ai.numio.lmgate.TimeSource;
+import ai.numio.lmgate.UpstreamCredential;
 import ai.numio.lmgate.UpstreamErrors;
 import ai.numio.lmgate.config.LMGateConfig;
 import ai.numio.lmgate.route.RouteMatch;
@@ -11,6 +12,7 @@ import ai.numio.lmgate.route.RouteResult;
 import ai.numio.lmgate.route.Router;
 import ai.numio.lmgate.servlet.ErrorReplies;
 import ai.numio.lmgate.servlet.FailureReports;
+import ai.numio.lmgate.servlet.GatedRequest;
 import ai.numio.lmgate.servlet.ServletRequests;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.ServletOutputStream;
@@ -183,13 +185,25 @@ public final class ForwardingServlet extends HttpServlet {
     relay(request, upstream, response);
   }
 
+  /**
+   * The upstream request; with the credential the filter in front decided ({@link
+   * GatedRequest#upstreamCredential()}): the client's as sent, or the provider key the gateway
+   * holds in place of every client credential, header and query parameter alike. A request no
+   * filter let in passes its credentials as sent: the forwarder alone never adds a provider key.
+   */
   private HttpRequest upstreamRequest(
       HttpServletRequest request, RouteMatch match, ClientRequestBody body) {
+    UpstreamCredential credential =
+        GatedRequest.of(request)
+            .map(GatedRequest::upstreamCredential)
+            .orElse(UpstreamCredential.PASS_THROUGH);
     HttpRequest.Builder builder =
-        HttpRequest.newBuilder(URI.create(match.upstreamUri(request.getQueryString())))
+        HttpRequest.newBuilder(
+                URI.create(match.upstreamUri(credential.upstreamQuery(request.getQueryString()))))
             .timeout(idleTimeout)
             .method(request.getMethod(), bodyPublisher(request, body));
-    ForwardingHeaders.copyRequestHeaders(request, builder, config.upstream().forwardedHeaders());
+    ForwardingHeaders.copyRequestHeaders(
+        request, builder, config.upstream().forwardedHeaders(), credential);
     return builder.build();
   }
 

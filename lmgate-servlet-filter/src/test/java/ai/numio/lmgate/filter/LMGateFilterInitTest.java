@@ -103,6 +103,23 @@ class LMGateFilterInitTest {
         .doesNotContain(ALPHA_KEY);
   }
 
+  /** SPEC-2 §15: the webapp does not deploy when a provider key cannot be resolved. */
+  @Test
+  void anUnresolvableProviderKeyFailsInitNamingTheSetting() throws Exception {
+    GateFiles files = GateFiles.create(dir);
+    LMGateFilter filter =
+        new LMGateFilter(
+            Map.of("LMGATE_PROVIDERS__GEMINI__UPSTREAM_KEY", "env:GEMINI_API_KEY"), dir);
+
+    assertThatThrownBy(
+            () -> filter.init(deployment(Map.of("config", files.yaml.toString()), Map.of())))
+        .isInstanceOf(ServletException.class)
+        .hasMessage(
+            "LMGate filter 'llm-egress' cannot start: a provider key cannot be resolved\n"
+                + "  - providers.gemini.upstream_key: env:GEMINI_API_KEY: environment variable"
+                + " GEMINI_API_KEY is not set");
+  }
+
   @Test
   void aBlankInitParamFallsBackToTheContextParam() {
     LMGateFilter filter = new LMGateFilter(Map.of(), dir);

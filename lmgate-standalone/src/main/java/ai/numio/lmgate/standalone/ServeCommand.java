@@ -7,6 +7,7 @@ import ai.numio.lmgate.config.LogLevel;
 import ai.numio.lmgate.cost.PriceTableException;
 import ai.numio.lmgate.jetty.LMGateServer;
 import ai.numio.lmgate.jetty.TlsCertificateException;
+import ai.numio.lmgate.providerkey.ProviderKeyException;
 import ai.numio.lmgate.route.Route;
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.LoggerContext;
@@ -65,7 +66,7 @@ final class ServeCommand {
 
     LMGateServer server;
     try {
-      server = LMGateServer.builder(config).start();
+      server = LMGateServer.builder(config).env(env).start();
     } catch (TlsCertificateException e) {
       err.println("lmgate: the TLS certificate cannot be used (server.tls.*):");
       err.println("  - " + e.getMessage());
@@ -76,6 +77,10 @@ final class ServeCommand {
       return ExitCode.BAD_USAGE_OR_CONFIG;
     } catch (PriceTableException e) {
       err.println("lmgate: the price table (pricing.path) cannot be used:");
+      e.problems().forEach(p -> err.println("  - " + p));
+      return ExitCode.BAD_USAGE_OR_CONFIG;
+    } catch (ProviderKeyException e) {
+      err.println("lmgate: a provider key the gateway should hold cannot be resolved:");
       e.problems().forEach(p -> err.println("  - " + p));
       return ExitCode.BAD_USAGE_OR_CONFIG;
     } catch (IOException e) {

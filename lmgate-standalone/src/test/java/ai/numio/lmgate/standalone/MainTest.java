@@ -102,6 +102,43 @@ class MainTest {
                 + " certificate: java.io.IOException: Empty input)\n");
   }
 
+  /** SPEC-2 §15: a provider key reference that cannot be resolved stops the start, exit 2. */
+  @Test
+  void anUnresolvableProviderKeyExits2NamingTheSetting() throws Exception {
+    Files.writeString(dir.resolve("allowlist.csv"), "id,api_key,owner,added\n");
+    int code =
+        run(
+            Map.of(
+                "LMGATE_AUTH__ALLOWLIST_PATH", "allowlist.csv",
+                "LMGATE_SERVER__HOST", "127.0.0.1",
+                "LMGATE_SERVER__PORT", "1",
+                "LMGATE_PROVIDERS__OPENAI__UPSTREAM_KEY", "env:OPENAI_API_KEY",
+                "LMGATE_PROVIDERS__ANTHROPIC__UPSTREAM_KEY", "file:" + dir.resolve("none.key")),
+            "serve");
+    assertThat(code).isEqualTo(2);
+    assertThat(err.toString(UTF_8))
+        .isEqualTo(
+            "lmgate: a provider key the gateway should hold cannot be resolved:\n"
+                + "  - providers.openai.upstream_key: env:OPENAI_API_KEY: environment variable"
+                + " OPENAI_API_KEY is not set\n"
+                + "  - providers.anthropic.upstream_key: file:"
+                + dir.resolve("none.key")
+                + ": file not found\n");
+  }
+
+  @Test
+  void aLiteralProviderKeyIsAConfigurationErrorThatNeverShowsIt() throws Exception {
+    String key = "sk-proj-pasted-into-the-yaml-0123456789abcdef";
+    Path config = dir.resolve("lmgate.yaml");
+    Files.writeString(config, "providers:\n  openai:\n    upstream_key: \"" + key + "\"\n");
+    assertThat(run(Map.of(), "--config", config.toString())).isEqualTo(2);
+    assertThat(err.toString(UTF_8))
+        .contains("providers.openai.upstream_key: is not a key reference")
+        .contains("line 3")
+        .doesNotContain(key)
+        .doesNotContain("abcdef");
+  }
+
   @Test
   void aTlsKeyWithoutCertificateIsAConfigurationError() {
     assertThat(run(Map.of("LMGATE_SERVER__TLS__KEY_PATH", "tls.key"), "serve")).isEqualTo(2);
