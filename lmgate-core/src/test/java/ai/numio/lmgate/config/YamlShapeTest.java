@@ -27,6 +27,27 @@ class YamlShapeTest {
                 + " (config/lmgate.yaml line 1)");
   }
 
+  /** A key pasted where a route's mapping or another value belongs is never shown in the error. */
+  @Test
+  void aValueThatLooksLikeAKeyIsMaskedInEveryError() throws Exception {
+    String key = "sk-proj-Zq81mPastedByMistake0123456789abcd";
+    assertThat(fx.problemsOf("providers:\n  openai: " + key + "\n"))
+        .singleElement()
+        .satisfies(
+            problem -> {
+              assertThat(problem).doesNotContain(key).doesNotContain("PastedByMistake");
+              assertThat(problem).contains("\"…89abcd\"");
+              assertThat(problem).contains("(masked: it looks like a key)");
+            });
+    assertThat(fx.problemsOf("server:\n  port: " + key + "\n"))
+        .singleElement()
+        .satisfies(problem -> assertThat(problem).doesNotContain(key));
+    // what is not key-shaped is still quoted in full, so the operator sees the mistake
+    assertThat(fx.problemsOf("server:\n  port: eighty-eighty\n"))
+        .singleElement()
+        .satisfies(problem -> assertThat(problem).contains("\"eighty-eighty\""));
+  }
+
   @Test
   void anUnknownKeyInASectionListsTheSectionsKeys() throws Exception {
     assertThat(fx.problemsOf("server:\n  port: 9090\n  prot: 9091\n"))
