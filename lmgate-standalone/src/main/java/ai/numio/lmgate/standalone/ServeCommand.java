@@ -60,6 +60,11 @@ final class ServeCommand {
     }
     LMGateConfig config = loaded.config();
     setLevel(config.logging().level());
+    // java.util.logging (the OpenTelemetry SDK's) into LMGate's log, one format, one stream
+    if (!org.slf4j.bridge.SLF4JBridgeHandler.isInstalled()) {
+      org.slf4j.bridge.SLF4JBridgeHandler.removeHandlersForRootLogger();
+      org.slf4j.bridge.SLF4JBridgeHandler.install();
+    }
     if (!createDefaultAllowList(config, workingDir, err)) {
       return ExitCode.BAD_USAGE_OR_CONFIG;
     }
