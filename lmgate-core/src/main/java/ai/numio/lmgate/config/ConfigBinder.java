@@ -93,7 +93,8 @@ final class ConfigBinder {
             value(ConfigSchema.LIMITS_STORE),
             value(ConfigSchema.LIMITS_REDIS_URL),
             value(ConfigSchema.LIMITS_ON_STORE_ERROR)),
-        new LMGateConfig.Pricing(value(ConfigSchema.PRICING_PATH)));
+        new LMGateConfig.Pricing(value(ConfigSchema.PRICING_PATH)),
+        new LMGateConfig.Ui(value(ConfigSchema.UI_TOKEN)));
   }
 
   private static boolean isBlank(String text) {

@@ -229,6 +229,16 @@ final class ConfigSchema {
               + " changes (every `auth.poll_interval_seconds`; a bad edit keeps the previous table)"
               + " and must be valid at start.");
 
+  static final ConfigKey<String> UI_TOKEN =
+      new ConfigKey<>(
+          "ui",
+          "token",
+          ValueType.token(),
+          "",
+          "The dashboard at `/ui` (SPEC-2 §16): the token that opens it, as `Authorization:"
+              + " Bearer <token>` or typed into its login form. Empty: no dashboard (`/ui` answers"
+              + " `404`). A secret: set it from the environment (`LMGATE_UI__TOKEN`).");
+
   /** Every key outside {@code providers}, section by section, in the order they are listed. */
   static final List<ConfigKey<?>> SETTINGS =
       List.of(
@@ -256,7 +266,8 @@ final class ConfigSchema {
           LIMITS_STORE,
           LIMITS_REDIS_URL,
           LIMITS_ON_STORE_ERROR,
-          PRICING_PATH);
+          PRICING_PATH,
+          UI_TOKEN);
 
   static final ConfigKey<String> ROUTE_PREFIX =
       new ConfigKey<>(

@@ -17,6 +17,7 @@ import java.util.Map;
  *
  * @param routes in configuration order; prefixes are unique
  * @param pricing where the price table comes from
+ * @param ui the dashboard ({@code ui.*})
  */
 public record LMGateConfig(
     Server server,
@@ -27,7 +28,8 @@ public record LMGateConfig(
     List<Route> routes,
     Policy policy,
     Limits limits,
-    Pricing pricing) {
+    Pricing pricing,
+    Ui ui) {
 
   /**
    * Checks that every section and route is given and that each route has its own prefix.
@@ -45,6 +47,7 @@ public record LMGateConfig(
     requireSection("limits", limits);
     requireSection(ConfigSchema.PROVIDERS, routes);
     requireSection("pricing", pricing);
+    requireSection("ui", ui);
     Map<String, String> routeByPrefix = new HashMap<>();
     for (Route route : routes) {
       requireSection(ConfigSchema.PROVIDERS, route);
@@ -61,6 +64,20 @@ public record LMGateConfig(
       }
     }
     routes = List.copyOf(routes);
+  }
+
+  /** A configuration without a dashboard ({@link Ui#NONE}). */
+  public LMGateConfig(
+      Server server,
+      Auth auth,
+      Stats stats,
+      Upstream upstream,
+      Logging logging,
+      List<Route> routes,
+      Policy policy,
+      Limits limits,
+      Pricing pricing) {
+    this(server, auth, stats, upstream, logging, routes, policy, limits, pricing, Ui.NONE);
   }
 
   /**
@@ -89,19 +106,25 @@ public record LMGateConfig(
   /** This configuration with another policy section. */
   public LMGateConfig withPolicy(Policy policy) {
     return new LMGateConfig(
-        server, auth, stats, upstream, logging, routes, policy, limits, pricing);
+        server, auth, stats, upstream, logging, routes, policy, limits, pricing, ui);
   }
 
   /** This configuration with another limits section. */
   public LMGateConfig withLimits(Limits limits) {
     return new LMGateConfig(
-        server, auth, stats, upstream, logging, routes, policy, limits, pricing);
+        server, auth, stats, upstream, logging, routes, policy, limits, pricing, ui);
   }
 
   /** This configuration with another {@code pricing} section. */
   public LMGateConfig withPricing(Pricing pricing) {
     return new LMGateConfig(
-        server, auth, stats, upstream, logging, routes, policy, limits, pricing);
+        server, auth, stats, upstream, logging, routes, policy, limits, pricing, ui);
+  }
+
+  /** This configuration with another {@code ui} section. */
+  public LMGateConfig withUi(Ui ui) {
+    return new LMGateConfig(
+        server, auth, stats, upstream, logging, routes, policy, limits, pricing, ui);
   }
 
   /**
@@ -324,6 +347,38 @@ public record LMGateConfig(
       if (path != null) {
         ConfigSchema.PRICING_PATH.require(path);
       }
+    }
+  }
+
+  /**
+   * {@code ui.*}: the dashboard (SPEC-2 §16).
+   *
+   * @param token the secret that opens {@code /ui}; null for no dashboard. Never logged
+   */
+  public record Ui(String token) {
+
+    /** No dashboard. */
+    public static final Ui NONE = new Ui(null);
+
+    /**
+     * Checks the token, when given, against its key's rule.
+     *
+     * @throws IllegalArgumentException naming the key, never the token
+     */
+    public Ui {
+      if (token != null) {
+        ConfigSchema.UI_TOKEN.require(token);
+      }
+    }
+
+    /** Whether {@code /ui} is served. */
+    public boolean enabled() {
+      return token != null;
+    }
+
+    @Override
+    public String toString() {
+      return "Ui[token=" + (token == null ? "none" : "(set)") + "]";
     }
   }
 

@@ -217,6 +217,7 @@ class EnvOverridesTest {
                 + " LMGATE_POLICY__PATH, LMGATE_POLICY__MAX_READ_AHEAD_BYTES,"
                 + " LMGATE_LIMITS__STORE, LMGATE_LIMITS__REDIS_URL,"
                 + " LMGATE_LIMITS__ON_STORE_ERROR, LMGATE_PRICING__PATH,"
+                + " LMGATE_UI__TOKEN,"
                 + " LMGATE_PROVIDERS__<NAME>__<KEY>");
   }
 
