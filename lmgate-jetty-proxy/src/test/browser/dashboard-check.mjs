@@ -5,6 +5,8 @@ import { chromium } from 'playwright-core';
 
 const [base, token, shots] = process.argv.slice(2);
 const result = { console: [], pageErrors: [], failedRequests: [] };
+let phase = 'start';
+let closing = false; // the poll in flight when the page closes is aborted: not a failure
 
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
@@ -19,21 +21,34 @@ try {
     }
   });
   page.on('pageerror', (e) => result.pageErrors.push(String(e)));
-  page.on('requestfailed', (r) => result.failedRequests.push(`${r.url()} ${r.failure()?.errorText}`));
+  page.on('requestfailed', (r) => {
+    if (!closing) { result.failedRequests.push(`${r.url()} ${r.failure()?.errorText} (${phase})`); }
+  });
 
   // Without the token: the login form, and the data refused.
   const first = await page.goto(`${base}ui`);
   result.unauthenticatedStatus = first.status();
   result.loginFormShown = await page.locator('#login-form').isVisible();
-  result.apiWithoutToken = await page.evaluate(
-    async () => (await fetch('/ui/api/summary?range=hour')).status);
+  result.apiWithoutToken = await page.evaluate(async () => {
+    const r = await fetch('/ui/api/summary?range=hour');
+    await r.text(); // read whole, or leaving the page aborts it
+    return r.status;
+  });
 
+  phase = 'wrong token';
   // A wrong token: refused, still the form.
   await page.fill('#token', 'not-the-right-token-at-all');
-  await Promise.all([page.waitForLoadState('load'), page.click('#login-button')]);
-  result.wrongTokenMessage = await page.locator('#login-error').textContent();
+  const refused = await Promise.all([
+    page.waitForResponse((r) => r.url().endsWith('/ui/login')),
+    page.click('#login-button'),
+  ]);
+  result.wrongTokenStatus = refused[0].status();
+  await page.waitForLoadState('load');
+  result.wrongTokenMessage = await page.locator('#login-error').textContent({ timeout: 5000 })
+    .catch(async () => `no message; page: ${(await page.content()).slice(0, 400)}`);
   result.console = result.console.filter((c) => !c.includes('401')); // the refusals above
 
+  phase = 'login';
   // The right token: the dashboard.
   await page.fill('#token', token);
   await Promise.all([page.waitForURL(`${base}ui`), page.click('#login-button')]);
@@ -67,9 +82,11 @@ try {
     };
   });
 
+  phase = 'hour';
   result.hour = await read();
   await page.screenshot({ path: `${shots}/ui-hour.png`, fullPage: true });
 
+  phase = 'day';
   await page.click('#ranges button[data-range="day"]');
   await page.waitForSelector('body[data-loaded="day:owner"]');
   result.day = await read();
@@ -80,6 +97,7 @@ try {
   await page.waitForSelector('body[data-loaded="month:model"]');
   result.monthByModel = await read();
   await page.screenshot({ path: `${shots}/ui-month-by-model.png`, fullPage: true });
+  closing = true;
   await page.close();
 } finally {
   await browser.close();

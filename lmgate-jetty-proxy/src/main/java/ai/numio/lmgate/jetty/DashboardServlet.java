@@ -138,8 +138,15 @@ final class DashboardServlet extends HttpServlet {
         + (secure ? "; Secure" : "");
   }
 
-  /** A form post from another site is refused (the cookie is SameSite=Strict as well). */
+  /**
+   * A form post from another site is refused (the cookie is SameSite=Strict as well): by the
+   * browser's {@code Sec-Fetch-Site}, and by {@code Origin} when sent.
+   */
   private static boolean sameOrigin(HttpServletRequest request) {
+    String site = request.getHeader("Sec-Fetch-Site");
+    if (site != null && !site.equals("same-origin") && !site.equals("none")) {
+      return false;
+    }
     String origin = request.getHeader("Origin");
     if (origin == null || origin.equals("null")) {
       return origin == null;
@@ -159,7 +166,9 @@ final class DashboardServlet extends HttpServlet {
     response.setHeader("Content-Security-Policy", DashboardFiles.CONTENT_SECURITY_POLICY);
     response.setHeader("X-Content-Type-Options", "nosniff");
     response.setHeader("X-Frame-Options", "DENY");
-    response.setHeader("Referrer-Policy", "no-referrer");
+    // same-origin, not no-referrer: with no-referrer a browser posts the login form with
+    // "Origin: null", which sameOrigin must refuse
+    response.setHeader("Referrer-Policy", "same-origin");
     response.setHeader("Cache-Control", "no-store");
   }
 

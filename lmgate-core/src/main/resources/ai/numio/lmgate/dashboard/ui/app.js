@@ -58,7 +58,8 @@
 
   // A stacked bar chart: series = [{name, color, values[]}], one bar per bucket.
   function stackedBars(container, buckets, series, range, format) {
-    var W = 900, H = container.clientHeight > 0 ? Math.round(900 * container.clientHeight / Math.max(1, container.clientWidth)) : 240;
+    // drawn in CSS pixels of the container, so labels keep their size
+    var W = Math.max(200, container.clientWidth || 900), H = Math.max(80, container.clientHeight || 240);
     var left = 64, right = 8, top = 8, bottom = 20;
     var n = buckets.length;
     var totals = new Array(n).fill(0);
@@ -179,11 +180,11 @@
     var rows = $('latency').tBodies[0].rows;
     for (var i = 0; i < rows.length; i++) {
       var p = d.latency[rows[i].getAttribute('data-key')];
-      var cells = rows[i].cells;
-      cells[0].textContent = ms(p.p50);
-      cells[1].textContent = ms(p.p90);
-      cells[2].textContent = ms(p.p99);
-      cells[3].textContent = integer.format(p.count);
+      var cells = rows[i].cells; // cells[0] is the row's heading
+      cells[1].textContent = ms(p.p50);
+      cells[2].textContent = ms(p.p90);
+      cells[3].textContent = ms(p.p99);
+      cells[4].textContent = integer.format(p.count);
     }
   }
 
