@@ -4,7 +4,6 @@ import ai.numio.lmgate.TimeSource;
 import ai.numio.lmgate.stats.RecordObserver;
 import ai.numio.lmgate.stats.UsageRecord;
 import java.util.Set;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.IntSupplier;
 
 /**
@@ -38,7 +37,10 @@ public final class UsageAggregate implements RecordObserver {
   private final Names[] names = new Names[Dimension.values().length];
   private final Names errorTypes = new Names(ERROR_TYPE_CAP);
   private final Window[] windows;
-  private final ReentrantLock lock = new ReentrantLock();
+
+  /** Guards the windows; a monitor, whose adaptive spinning suits a critical section this short. */
+  private final Object lock = new Object();
+
   private final History history = new History();
 
   /**
@@ -80,8 +82,7 @@ public final class UsageAggregate implements RecordObserver {
     int duration = LogHistogram.bucket(r.durationMs() * 1000L);
     int ttfb = r.ttfbMs() == null ? -1 : LogHistogram.bucket(r.ttfbMs() * 1000L);
     int overhead = overheadNanos < 0 ? -1 : LogHistogram.bucket(overheadNanos / 1000L);
-    lock.lock();
-    try {
+    synchronized (lock) {
       for (Window w : windows) {
         int slot = w.slotFor(w.epochOf(at));
         if (slot < 0) {
@@ -138,8 +139,6 @@ public final class UsageAggregate implements RecordObserver {
           w.addHistogram(slot, Window.OVERHEAD, overhead);
         }
       }
-    } finally {
-      lock.unlock();
     }
   }
 
@@ -194,12 +193,9 @@ public final class UsageAggregate implements RecordObserver {
   Snapshot snapshot(Range range, Dimension by) {
     long now = time.now().toEpochMilli();
     int inflightNow = inflight.getAsInt();
-    lock.lock();
-    try {
+    synchronized (lock) {
       return Snapshot.take(
           windows[range.ordinal()], now, by, names, errorTypes, inflightNow, history.view());
-    } finally {
-      lock.unlock();
     }
   }
 }
