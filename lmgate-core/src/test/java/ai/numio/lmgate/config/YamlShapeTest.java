@@ -23,7 +23,7 @@ class YamlShapeTest {
   void anUnknownSectionListsTheValidSections() throws Exception {
     assertThat(fx.problemsOf("servr:\n  port: 9090\n"))
         .containsExactly(
-            "servr: unknown key; valid keys: server, auth, stats, upstream, logging, policy, limits, pricing, providers"
+            "servr: unknown key; valid keys: server, auth, stats, upstream, logging, policy, limits, pricing, ui, providers"
                 + " (config/lmgate.yaml line 1)");
   }
 
@@ -90,7 +90,7 @@ class YamlShapeTest {
     assertThat(fx.problemsOf("- server\n- auth\n"))
         .containsExactly(
             "config/lmgate.yaml line 1: expected a mapping of sections (server, auth, stats,"
-                + " upstream, logging, policy, limits, pricing, providers) at the top level, got a list");
+                + " upstream, logging, policy, limits, pricing, ui, providers) at the top level, got a list");
   }
 
   @Test
