@@ -380,6 +380,39 @@ final class Coercions {
     return "must be redis://host[:port][/db] or rediss://... (TLS), got " + shown + ": " + reason;
   }
 
+  /** The shortest secret token accepted ({@code ui.token}). */
+  static final int MIN_TOKEN_LENGTH = 16;
+
+  /** A secret token, trimmed; the message never echoes it. */
+  static String token(String text) throws BadValue {
+    String t = text.trim();
+    String problem = tokenProblem(t);
+    if (problem != null) {
+      throw new BadValue(problem);
+    }
+    return t;
+  }
+
+  /** Why {@code token} is no valid token (without echoing it), or null. */
+  static String tokenProblem(String token) {
+    if (token.length() < MIN_TOKEN_LENGTH) {
+      return "must be at least "
+          + MIN_TOKEN_LENGTH
+          + " characters, got "
+          + token.length()
+          + " (not shown: it is a secret); generate one with `openssl rand -hex 32`";
+    }
+    for (int i = 0; i < token.length(); i++) {
+      char c = token.charAt(i);
+      if (c <= ' ' || c > '~') {
+        return "must be printable ASCII without spaces (character "
+            + (i + 1)
+            + " is not; the value is not shown: it is a secret)";
+      }
+    }
+    return null;
+  }
+
   private static BadValue badUpstream(String text, String reason) {
     return new BadValue(
         "must be an absolute http(s) URL with a host, such as https://api.example.com or"

@@ -100,7 +100,8 @@ final class ConfigBinder {
             value(ConfigSchema.OTEL_SERVICE_NAME),
             headers(value(ConfigSchema.OTEL_HEADERS)),
             value(ConfigSchema.OTEL_EXPORT_INTERVAL_SECONDS),
-            value(ConfigSchema.OTEL_QUEUE_CAPACITY)));
+            value(ConfigSchema.OTEL_QUEUE_CAPACITY)),
+        new LMGateConfig.Ui(value(ConfigSchema.UI_TOKEN)));
   }
 
   /** No {@code otel.headers} (empty) is no headers. */

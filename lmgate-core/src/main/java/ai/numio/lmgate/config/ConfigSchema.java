@@ -274,6 +274,15 @@ final class ConfigSchema {
           "Records waiting to become spans and metric points; when full (the collector is slower"
               + " than the traffic), new ones are dropped, counted and logged, and requests are"
               + " not slowed.");
+  static final ConfigKey<String> UI_TOKEN =
+      new ConfigKey<>(
+          "ui",
+          "token",
+          ValueType.token(),
+          "",
+          "The dashboard at `/ui` (SPEC-2 §16): the token that opens it, as `Authorization:"
+              + " Bearer <token>` or typed into its login form. Empty: no dashboard (`/ui` answers"
+              + " `404`). A secret: set it from the environment (`LMGATE_UI__TOKEN`).");
 
   /** Every key outside {@code providers}, section by section, in the order they are listed. */
   static final List<ConfigKey<?>> SETTINGS =
@@ -307,7 +316,8 @@ final class ConfigSchema {
           OTEL_SERVICE_NAME,
           OTEL_HEADERS,
           OTEL_EXPORT_INTERVAL_SECONDS,
-          OTEL_QUEUE_CAPACITY);
+          OTEL_QUEUE_CAPACITY,
+          UI_TOKEN);
 
   static final ConfigKey<String> ROUTE_PREFIX =
       new ConfigKey<>(

@@ -20,6 +20,7 @@ import java.util.Map;
  * @param routes in configuration order; prefixes are unique
  * @param pricing where the price table comes from
  * @param otel the OpenTelemetry export ({@link Otel#OFF}: none)
+ * @param ui the dashboard ({@code ui.*}; {@link Ui#NONE}: none)
  */
 public record LMGateConfig(
     Server server,
@@ -31,7 +32,8 @@ public record LMGateConfig(
     Policy policy,
     Limits limits,
     Pricing pricing,
-    Otel otel) {
+    Otel otel,
+    Ui ui) {
 
   /**
    * Checks that every section and route is given and that each route has its own prefix.
@@ -50,6 +52,7 @@ public record LMGateConfig(
     requireSection(ConfigSchema.PROVIDERS, routes);
     requireSection("pricing", pricing);
     requireSection("otel", otel);
+    requireSection("ui", ui);
     Map<String, String> routeByPrefix = new HashMap<>();
     for (Route route : routes) {
       requireSection(ConfigSchema.PROVIDERS, route);
@@ -66,6 +69,35 @@ public record LMGateConfig(
       }
     }
     routes = List.copyOf(routes);
+  }
+
+  /** A configuration without a dashboard ({@link Ui#NONE}). */
+  public LMGateConfig(
+      Server server,
+      Auth auth,
+      Stats stats,
+      Upstream upstream,
+      Logging logging,
+      List<Route> routes,
+      Policy policy,
+      Limits limits,
+      Pricing pricing,
+      Otel otel) {
+    this(server, auth, stats, upstream, logging, routes, policy, limits, pricing, otel, Ui.NONE);
+  }
+
+  /** A configuration without OpenTelemetry export or dashboard. */
+  public LMGateConfig(
+      Server server,
+      Auth auth,
+      Stats stats,
+      Upstream upstream,
+      Logging logging,
+      List<Route> routes,
+      Policy policy,
+      Limits limits,
+      Pricing pricing) {
+    this(server, auth, stats, upstream, logging, routes, policy, limits, pricing, Otel.OFF);
   }
 
   /**
@@ -95,25 +127,31 @@ public record LMGateConfig(
   /** This configuration with another policy section. */
   public LMGateConfig withPolicy(Policy policy) {
     return new LMGateConfig(
-        server, auth, stats, upstream, logging, routes, policy, limits, pricing, otel);
+        server, auth, stats, upstream, logging, routes, policy, limits, pricing, otel, ui);
   }
 
   /** This configuration with another limits section. */
   public LMGateConfig withLimits(Limits limits) {
     return new LMGateConfig(
-        server, auth, stats, upstream, logging, routes, policy, limits, pricing, otel);
+        server, auth, stats, upstream, logging, routes, policy, limits, pricing, otel, ui);
   }
 
   /** This configuration with another {@code pricing} section. */
   public LMGateConfig withPricing(Pricing pricing) {
     return new LMGateConfig(
-        server, auth, stats, upstream, logging, routes, policy, limits, pricing, otel);
+        server, auth, stats, upstream, logging, routes, policy, limits, pricing, otel, ui);
   }
 
   /** This configuration with another {@code otel} section. */
   public LMGateConfig withOtel(Otel otel) {
     return new LMGateConfig(
-        server, auth, stats, upstream, logging, routes, policy, limits, pricing, otel);
+        server, auth, stats, upstream, logging, routes, policy, limits, pricing, otel, ui);
+  }
+
+  /** This configuration with another {@code ui} section. */
+  public LMGateConfig withUi(Ui ui) {
+    return new LMGateConfig(
+        server, auth, stats, upstream, logging, routes, policy, limits, pricing, otel, ui);
   }
 
   /**
@@ -404,6 +442,38 @@ public record LMGateConfig(
           + ", queueCapacity="
           + queueCapacity
           + "]";
+    }
+  }
+
+  /**
+   * {@code ui.*}: the dashboard (SPEC-2 §16).
+   *
+   * @param token the secret that opens {@code /ui}; null for no dashboard. Never logged
+   */
+  public record Ui(String token) {
+
+    /** No dashboard. */
+    public static final Ui NONE = new Ui(null);
+
+    /**
+     * Checks the token, when given, against its key's rule.
+     *
+     * @throws IllegalArgumentException naming the key, never the token
+     */
+    public Ui {
+      if (token != null) {
+        ConfigSchema.UI_TOKEN.require(token);
+      }
+    }
+
+    /** Whether {@code /ui} is served. */
+    public boolean enabled() {
+      return token != null;
+    }
+
+    @Override
+    public String toString() {
+      return "Ui[token=" + (token == null ? "none" : "(set)") + "]";
     }
   }
 

@@ -179,6 +179,20 @@ final class ValueType<T> {
         value -> null);
   }
 
+  /**
+   * A secret bearer token of at least {@value Coercions#MIN_TOKEN_LENGTH} printable ASCII
+   * characters without spaces, or nothing. Messages never echo it.
+   */
+  static ValueType<String> token() {
+    return new ValueType<>(
+        String.class,
+        "a token",
+        "at least 16 printable ASCII characters, no spaces; or empty",
+        (text, dir) -> Coercions.token(text),
+        Coercions::tokenProblem,
+        true);
+  }
+
   /** A route prefix {@code /name/}. */
   static ValueType<String> prefix() {
     return new ValueType<>(

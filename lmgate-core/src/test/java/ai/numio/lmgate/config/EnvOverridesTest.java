@@ -219,6 +219,7 @@ class EnvOverridesTest {
                 + " LMGATE_LIMITS__ON_STORE_ERROR, LMGATE_PRICING__PATH,"
                 + " LMGATE_OTEL__ENDPOINT, LMGATE_OTEL__SERVICE_NAME, LMGATE_OTEL__HEADERS,"
                 + " LMGATE_OTEL__EXPORT_INTERVAL_SECONDS, LMGATE_OTEL__QUEUE_CAPACITY,"
+                + " LMGATE_UI__TOKEN,"
                 + " LMGATE_PROVIDERS__<NAME>__<KEY>");
   }
 

@@ -23,7 +23,7 @@ class YamlShapeTest {
   void anUnknownSectionListsTheValidSections() throws Exception {
     assertThat(fx.problemsOf("servr:\n  port: 9090\n"))
         .containsExactly(
-            "servr: unknown key; valid keys: server, auth, stats, upstream, logging, policy, limits, pricing, otel, providers"
+            "servr: unknown key; valid keys: server, auth, stats, upstream, logging, policy, limits, pricing, otel, ui, providers"
                 + " (config/lmgate.yaml line 1)");
   }
 
@@ -111,7 +111,7 @@ class YamlShapeTest {
     assertThat(fx.problemsOf("- server\n- auth\n"))
         .containsExactly(
             "config/lmgate.yaml line 1: expected a mapping of sections (server, auth, stats,"
-                + " upstream, logging, policy, limits, pricing, otel, providers) at the top level, got a list");
+                + " upstream, logging, policy, limits, pricing, otel, ui, providers) at the top level, got a list");
   }
 
   @Test

@@ -4,7 +4,14 @@ import ai.numio.lmgate.LMGate;
 import ai.numio.lmgate.TimeSource;
 import ai.numio.lmgate.auth.AllowListException;
 import ai.numio.lmgate.config.LMGateConfig;
+<<<<<<< HEAD
 import ai.numio.lmgate.limit.LimitStoreFactory;
+=======
+import ai.numio.lmgate.dashboard.DashboardAccess;
+import ai.numio.lmgate.dashboard.HistorySeeder;
+import ai.numio.lmgate.dashboard.UsageAggregate;
+import ai.numio.lmgate.route.Route;
+>>>>>>> wt-ui
 import java.net.URI;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
@@ -57,14 +64,18 @@ public final class LMGateServer implements AutoCloseable {
   private final ServerConnector tlsConnector; // null without TLS
   private final ReloadingCertificate certificate; // null without TLS
   private ScheduledExecutorService certificatePoll; // null without TLS
+  private final UsageAggregate dashboard; // null without ui.token
+  private HistorySeeder history; // null without ui.token
 
   private LMGateServer(
       LMGate gate,
       Server server,
       ServerConnector connector,
       ServerConnector tlsConnector,
-      ReloadingCertificate certificate) {
+      ReloadingCertificate certificate,
+      UsageAggregate dashboard) {
     this.gate = gate;
+    this.dashboard = dashboard;
     this.server = server;
     this.connector = connector;
     this.tlsConnector = tlsConnector;
@@ -79,6 +90,11 @@ public final class LMGateServer implements AutoCloseable {
   /** The core this server runs on (its allow-list, its stats writer). */
   public LMGate gate() {
     return gate;
+  }
+
+  /** The dashboard's aggregate, or null without {@code ui.token} (tests). */
+  UsageAggregate dashboard() {
+    return dashboard;
   }
 
   /** The port actually bound (useful when the builder asked for port 0). */
@@ -171,6 +187,9 @@ public final class LMGateServer implements AutoCloseable {
       if (certificatePoll != null) {
         certificatePoll.shutdownNow();
       }
+      if (history != null) {
+        history.close();
+      }
       gate.close();
     }
   }
@@ -256,10 +275,28 @@ public final class LMGateServer implements AutoCloseable {
       LMGateConfig.Tls tls = config.server().tls();
       ReloadingCertificate certificate =
           tls.enabled() ? ReloadingCertificate.open(tls, time) : null;
+<<<<<<< HEAD
       LMGate gate = LMGate.start(config, time, LimitStoreFactory.standard(), env);
+=======
+      requireNoRouteUnderUi();
+      LMGate gate = LMGate.start(config, time);
+>>>>>>> wt-ui
       try {
-        LMGateServer server = build(gate, certificate);
+        UsageAggregate dashboard = null;
+        HistorySeeder history = null;
+        if (config.ui().enabled()) {
+          // Observing, and noting what the stats files hold, before the first request: the
+          // history is then exactly what this process did not write (HistorySeeder).
+          dashboard = new UsageAggregate(time, gate::inflightCount);
+          gate.observeRecords(dashboard);
+          history = HistorySeeder.snapshot(config.stats().outputPath(), time);
+        }
+        LMGateServer server = build(gate, certificate, dashboard);
+        server.history = history;
         server.server.start();
+        if (history != null) {
+          history.startInBackground(dashboard); // the listener is up; the page says "loading"
+        }
         if (certificate != null) {
           server.certificatePoll =
               Executors.newSingleThreadScheduledExecutor(
@@ -279,7 +316,26 @@ public final class LMGateServer implements AutoCloseable {
       }
     }
 
-    private LMGateServer build(LMGate gate, ReloadingCertificate certificate) {
+    /** With a dashboard, {@code /ui} is its own: no route may be under it. */
+    private void requireNoRouteUnderUi() {
+      if (!config.ui().enabled()) {
+        return;
+      }
+      for (Route route : config.routes()) {
+        if (route.prefix().startsWith("/ui/")) {
+          throw new IllegalArgumentException(
+              "providers."
+                  + route.name()
+                  + ".prefix: "
+                  + route.prefix()
+                  + " is under /ui/, the dashboard's path while ui.token is set; give the route"
+                  + " another prefix or leave ui.token empty");
+        }
+      }
+    }
+
+    private LMGateServer build(
+        LMGate gate, ReloadingCertificate certificate, UsageAggregate dashboard) {
       QueuedThreadPool threads = new QueuedThreadPool(400, 8);
       threads.setName("lmgate");
       Server server = new Server(threads);
@@ -309,6 +365,11 @@ public final class LMGateServer implements AutoCloseable {
       ServletContextHandler context = new ServletContextHandler("/");
       context.setErrorHandler(errors);
       context.addServlet(new ServletHolder("healthz", new HealthServlet()), "/healthz");
+      if (dashboard != null) {
+        DashboardServlet ui =
+            new DashboardServlet(dashboard, new DashboardAccess(config.ui().token(), time));
+        context.addServlet(new ServletHolder("ui", ui), "/ui/*");
+      }
       ServletHolder proxy = new ServletHolder("lmgate", new LMGateProxyServlet(gate));
       proxy.setAsyncSupported(true);
       proxy.setInitParameter(
@@ -317,7 +378,7 @@ public final class LMGateServer implements AutoCloseable {
       proxy.setInitParameter("maxConnections", "4096");
       context.addServlet(proxy, "/*");
       server.setHandler(new GracefulHandler(context));
-      return new LMGateServer(gate, server, connector, tlsConnector, certificate);
+      return new LMGateServer(gate, server, connector, tlsConnector, certificate, dashboard);
     }
 
     /**

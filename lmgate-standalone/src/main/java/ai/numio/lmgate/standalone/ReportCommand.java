@@ -2,6 +2,7 @@ package ai.numio.lmgate.standalone;
 
 import ai.numio.lmgate.standalone.ReportFormat.Location;
 import ai.numio.lmgate.standalone.ReportFormat.Result;
+import ai.numio.lmgate.stats.LineReader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintStream;

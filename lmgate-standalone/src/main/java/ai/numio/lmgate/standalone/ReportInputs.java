@@ -1,5 +1,6 @@
 package ai.numio.lmgate.standalone;
 
+import ai.numio.lmgate.stats.StatsFiles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,4 +1,4 @@
-package ai.numio.lmgate.standalone;
+package ai.numio.lmgate.stats;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -9,7 +9,7 @@ import java.util.Arrays;
  * maxLineBytes}: a longer line is skipped to its end and reported as {@link #tooLong()}, so a file
  * without line breaks never fills the memory. The last line need not be terminated.
  */
-final class LineReader {
+public final class LineReader {
 
   private static final int CHUNK = 64 * 1024;
   private static final int INITIAL_LINE = 4 * 1024;
@@ -26,7 +26,7 @@ final class LineReader {
   private boolean tooLong;
   private long lineNumber;
 
-  LineReader(InputStream in, int maxLineBytes) {
+  public LineReader(InputStream in, int maxLineBytes) {
     this.in = in;
     this.maxLineBytes = maxLineBytes;
   }
@@ -35,7 +35,7 @@ final class LineReader {
    * Advances to the next line; false at the end of the stream. An empty stream has no lines, and a
    * final {@code \n} does not start another one.
    */
-  boolean next() throws IOException {
+  public boolean next() throws IOException {
     lineLength = 0;
     tooLong = false;
     boolean any = false;
@@ -62,22 +62,22 @@ final class LineReader {
   }
 
   /** The current line's bytes, from 0 to {@link #length()}; without the {@code \n}. */
-  byte[] bytes() {
+  public byte[] bytes() {
     return line;
   }
 
   /** The current line's length; 0 if it was {@link #tooLong()}. */
-  int length() {
+  public int length() {
     return lineLength;
   }
 
   /** True if the current line exceeded the limit; its bytes were not kept. */
-  boolean tooLong() {
+  public boolean tooLong() {
     return tooLong;
   }
 
   /** The 1-based number of the current line. */
-  long lineNumber() {
+  public long lineNumber() {
     return lineNumber;
   }
 

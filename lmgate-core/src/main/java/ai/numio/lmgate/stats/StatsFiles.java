@@ -1,4 +1,4 @@
-package ai.numio.lmgate.standalone;
+package ai.numio.lmgate.stats;
 
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
@@ -15,7 +15,7 @@ import java.util.regex.Pattern;
  * <name>.<yyyyMMddHHmmss>} (UTC), adding {@code -1}, {@code -2} … when that name is taken (SPEC
  * §5), so the stamp, then the suffix, orders them; the live file is the newest.
  */
-final class StatsFiles {
+public final class StatsFiles {
 
   private StatsFiles() {}
 
@@ -23,7 +23,7 @@ final class StatsFiles {
    * The rotated siblings of {@code live} in chronological order, then {@code live} itself if it
    * exists. Only regular files count; an empty list means none was found.
    */
-  static List<Path> inOrder(Path live) throws IOException {
+  public static List<Path> inOrder(Path live) throws IOException {
     Path name = live.getFileName();
     Path dir = live.toAbsolutePath().getParent();
     List<Rotated> rotated = new ArrayList<>();

@@ -1,4 +1,4 @@
-package ai.numio.lmgate.standalone;
+package ai.numio.lmgate.stats;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
