@@ -4,14 +4,11 @@ import ai.numio.lmgate.LMGate;
 import ai.numio.lmgate.TimeSource;
 import ai.numio.lmgate.auth.AllowListException;
 import ai.numio.lmgate.config.LMGateConfig;
-<<<<<<< HEAD
-import ai.numio.lmgate.limit.LimitStoreFactory;
-=======
 import ai.numio.lmgate.dashboard.DashboardAccess;
 import ai.numio.lmgate.dashboard.HistorySeeder;
 import ai.numio.lmgate.dashboard.UsageAggregate;
+import ai.numio.lmgate.limit.LimitStoreFactory;
 import ai.numio.lmgate.route.Route;
->>>>>>> wt-ui
 import java.net.URI;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
@@ -275,12 +272,8 @@ public final class LMGateServer implements AutoCloseable {
       LMGateConfig.Tls tls = config.server().tls();
       ReloadingCertificate certificate =
           tls.enabled() ? ReloadingCertificate.open(tls, time) : null;
-<<<<<<< HEAD
-      LMGate gate = LMGate.start(config, time, LimitStoreFactory.standard(), env);
-=======
       requireNoRouteUnderUi();
-      LMGate gate = LMGate.start(config, time);
->>>>>>> wt-ui
+      LMGate gate = LMGate.start(config, time, LimitStoreFactory.standard(), env);
       try {
         UsageAggregate dashboard = null;
         HistorySeeder history = null;
