@@ -71,7 +71,8 @@ final class ConfigBinder {
                 value(ConfigSchema.SERVER_TLS_PORT),
                 value(ConfigSchema.SERVER_TLS_CERT_PATH),
                 value(ConfigSchema.SERVER_TLS_KEY_PATH),
-                value(ConfigSchema.SERVER_TLS_POLL_INTERVAL_SECONDS))),
+                value(ConfigSchema.SERVER_TLS_POLL_INTERVAL_SECONDS)),
+            value(ConfigSchema.SERVER_OVERHEAD_HEADER)),
         new LMGateConfig.Auth(
             value(ConfigSchema.AUTH_ALLOWLIST_PATH),
             value(ConfigSchema.AUTH_POLL_INTERVAL_SECONDS)),
@@ -93,7 +94,11 @@ final class ConfigBinder {
             value(ConfigSchema.LIMITS_STORE),
             value(ConfigSchema.LIMITS_REDIS_URL),
             value(ConfigSchema.LIMITS_ON_STORE_ERROR)),
-        new LMGateConfig.Pricing(value(ConfigSchema.PRICING_PATH)));
+        new LMGateConfig.Pricing(value(ConfigSchema.PRICING_PATH)),
+        new LMGateConfig.Metrics(
+            value(ConfigSchema.METRICS_OWNER_LABEL),
+            value(ConfigSchema.METRICS_MAX_SERIES),
+            value(ConfigSchema.METRICS_TOKEN)));
   }
 
   private static boolean isBlank(String text) {

@@ -17,6 +17,7 @@ import java.util.Map;
  *
  * @param routes in configuration order; prefixes are unique
  * @param pricing where the price table comes from
+ * @param metrics the Prometheus endpoint ({@code metrics.*})
  */
 public record LMGateConfig(
     Server server,
@@ -27,7 +28,8 @@ public record LMGateConfig(
     List<Route> routes,
     Policy policy,
     Limits limits,
-    Pricing pricing) {
+    Pricing pricing,
+    Metrics metrics) {
 
   /**
    * Checks that every section and route is given and that each route has its own prefix.
@@ -45,6 +47,7 @@ public record LMGateConfig(
     requireSection("limits", limits);
     requireSection(ConfigSchema.PROVIDERS, routes);
     requireSection("pricing", pricing);
+    requireSection("metrics", metrics);
     Map<String, String> routeByPrefix = new HashMap<>();
     for (Route route : routes) {
       requireSection(ConfigSchema.PROVIDERS, route);
@@ -83,25 +86,46 @@ public record LMGateConfig(
         routes,
         Policy.NONE,
         Limits.MEMORY,
-        Pricing.BUNDLED);
+        Pricing.BUNDLED,
+        Metrics.DEFAULT);
+  }
+
+  /** As the canonical constructor, with the default {@code metrics.*}. */
+  public LMGateConfig(
+      Server server,
+      Auth auth,
+      Stats stats,
+      Upstream upstream,
+      Logging logging,
+      List<Route> routes,
+      Policy policy,
+      Limits limits,
+      Pricing pricing) {
+    this(server, auth, stats, upstream, logging, routes, policy, limits, pricing, Metrics.DEFAULT);
   }
 
   /** This configuration with another policy section. */
   public LMGateConfig withPolicy(Policy policy) {
     return new LMGateConfig(
-        server, auth, stats, upstream, logging, routes, policy, limits, pricing);
+        server, auth, stats, upstream, logging, routes, policy, limits, pricing, metrics);
   }
 
   /** This configuration with another limits section. */
   public LMGateConfig withLimits(Limits limits) {
     return new LMGateConfig(
-        server, auth, stats, upstream, logging, routes, policy, limits, pricing);
+        server, auth, stats, upstream, logging, routes, policy, limits, pricing, metrics);
   }
 
   /** This configuration with another {@code pricing} section. */
   public LMGateConfig withPricing(Pricing pricing) {
     return new LMGateConfig(
-        server, auth, stats, upstream, logging, routes, policy, limits, pricing);
+        server, auth, stats, upstream, logging, routes, policy, limits, pricing, metrics);
+  }
+
+  /** This configuration with another {@code metrics} section. */
+  public LMGateConfig withMetrics(Metrics metrics) {
+    return new LMGateConfig(
+        server, auth, stats, upstream, logging, routes, policy, limits, pricing, metrics);
   }
 
   /**
@@ -116,9 +140,16 @@ public record LMGateConfig(
    * {@code server.*}.
    *
    * @param tls the TLS listener ({@code server.tls.*}); {@link Tls#NONE} for none
+   * @param overheadHeader whether responses carry {@code x-lmgate-overhead-ms} ({@code
+   *     server.overhead_header})
    */
   public record Server(
-      String host, int port, int shutdownGraceSeconds, ErrorFormat errorFormat, Tls tls) {
+      String host,
+      int port,
+      int shutdownGraceSeconds,
+      ErrorFormat errorFormat,
+      Tls tls,
+      boolean overheadHeader) {
     /**
      * Checks each value against its key's rule.
      *
@@ -132,6 +163,12 @@ public record LMGateConfig(
       requireSection("server.tls", tls);
     }
 
+    /** A server without overhead header. */
+    public Server(
+        String host, int port, int shutdownGraceSeconds, ErrorFormat errorFormat, Tls tls) {
+      this(host, port, shutdownGraceSeconds, errorFormat, tls, false);
+    }
+
     /** A server without TLS listener. */
     public Server(String host, int port, int shutdownGraceSeconds, ErrorFormat errorFormat) {
       this(host, port, shutdownGraceSeconds, errorFormat, Tls.NONE);
@@ -139,7 +176,12 @@ public record LMGateConfig(
 
     /** This server section with another TLS listener. */
     public Server withTls(Tls tls) {
-      return new Server(host, port, shutdownGraceSeconds, errorFormat, tls);
+      return new Server(host, port, shutdownGraceSeconds, errorFormat, tls, overheadHeader);
+    }
+
+    /** This server section with {@code server.overhead_header} on or off. */
+    public Server withOverheadHeader(boolean overheadHeader) {
+      return new Server(host, port, shutdownGraceSeconds, errorFormat, tls, overheadHeader);
     }
   }
 
@@ -324,6 +366,48 @@ public record LMGateConfig(
       if (path != null) {
         ConfigSchema.PRICING_PATH.require(path);
       }
+    }
+  }
+
+  /**
+   * {@code metrics.*}: the Prometheus endpoint {@code GET /metrics} (SPEC-2 §16).
+   *
+   * @param ownerLabel whether the request, token and cost metrics carry an {@code owner} label
+   * @param maxSeries the most distinct label values each metric keeps; later ones count as {@code
+   *     other}
+   * @param token the Bearer token a scrape must present, or null for none; never printed
+   */
+  public record Metrics(boolean ownerLabel, int maxSeries, String token) {
+
+    /** The defaults: no owner label, 10000 values per metric, no token. */
+    public static final Metrics DEFAULT = new Metrics(false, 10_000, null);
+
+    /**
+     * Checks each value against its key's rule.
+     *
+     * @throws IllegalArgumentException naming the key of an invalid value (never the token)
+     */
+    public Metrics {
+      ConfigSchema.METRICS_MAX_SERIES.require(maxSeries);
+      if (token != null) {
+        ConfigSchema.METRICS_TOKEN.require(token);
+      }
+    }
+
+    /** Whether a scrape needs the token. */
+    public boolean tokenRequired() {
+      return token != null;
+    }
+
+    @Override
+    public String toString() {
+      return "Metrics[ownerLabel="
+          + ownerLabel
+          + ", maxSeries="
+          + maxSeries
+          + ", token="
+          + (token == null ? "none" : "(set)")
+          + "]";
     }
   }
 

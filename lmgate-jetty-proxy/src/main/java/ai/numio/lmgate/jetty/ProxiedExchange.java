@@ -25,6 +25,9 @@ final class ProxiedExchange {
   /** The body bytes the core read ahead (for a model rule), sent before the rest. */
   final BodyPrefix readAhead;
 
+  /** Whether a response body chunk has come from the upstream (Jetty calls in order). */
+  boolean bodyStarted;
+
   private ProxiedExchange(String target, URI upstream, Exchange exchange, BodyPrefix readAhead) {
     this.target = target;
     this.upstream = upstream;

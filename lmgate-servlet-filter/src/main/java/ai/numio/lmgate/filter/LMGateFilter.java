@@ -9,10 +9,12 @@ import ai.numio.lmgate.RouteMode;
 import ai.numio.lmgate.auth.AllowListException;
 import ai.numio.lmgate.config.LoadedConfig;
 import ai.numio.lmgate.cost.PriceTableException;
+import ai.numio.lmgate.metrics.LMGateMetrics;
 import ai.numio.lmgate.route.Route;
 import ai.numio.lmgate.servlet.ErrorReplies;
 import ai.numio.lmgate.servlet.FailureReports;
 import ai.numio.lmgate.servlet.GatedRequest;
+import ai.numio.lmgate.servlet.LMGateMetricsServlet;
 import ai.numio.lmgate.servlet.ServletRequests;
 import ai.numio.lmgate.servlet.WebappConfig;
 import jakarta.servlet.Filter;
@@ -177,6 +179,10 @@ public final class LMGateFilter implements Filter {
     }
     gate = started;
     provider = chosen;
+    // the webapp's LMGateMetricsServlet serves these; counting starts before the first request
+    if (filterConfig.getServletContext() != null) {
+      LMGateMetricsServlet.publish(filterConfig.getServletContext(), LMGateMetrics.attach(started));
+    }
     routeMode =
         chosen != null
             ? RouteMode.fixed(chosen)
@@ -213,8 +219,10 @@ public final class LMGateFilter implements Filter {
     request.setAttribute(OWNER_ATTRIBUTE, admitted.caller().owner());
     GatedRequest.attach(request, admitted.caller(), admitted.exchange());
     FailureReports.listen(request, admitted.exchange()::noteFailure);
-    MeteredExchange metered = new MeteredExchange(admitted.exchange(), response);
+    MeteredExchange metered =
+        new MeteredExchange(admitted.exchange(), response, gate.config().server().overheadHeader());
     MeteringResponse meteringResponse = new MeteringResponse(response, metered);
+    metered.handedOver();
     try {
       chain.doFilter(
           new MeteringRequest(request, meteringResponse, admitted.readAhead()), meteringResponse);

@@ -2,6 +2,7 @@ package ai.numio.lmgate.filter;
 
 import ai.numio.lmgate.Exchange;
 import ai.numio.lmgate.Failure;
+import ai.numio.lmgate.servlet.OverheadHeader;
 import jakarta.servlet.ServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.util.ArrayList;
@@ -18,16 +19,38 @@ final class MeteredExchange {
 
   private final Exchange exchange;
   private final HttpServletResponse response;
+  private final boolean overheadHeader;
+  private boolean bodyStarted;
 
-  MeteredExchange(Exchange exchange, HttpServletResponse response) {
+  MeteredExchange(Exchange exchange, HttpServletResponse response, boolean overheadHeader) {
     this.exchange = exchange;
     this.response = response;
+    this.overheadHeader = overheadHeader;
+  }
+
+  /**
+   * The request goes to the application, the filter's upstream: the end of the first part of the
+   * gateway's overhead (SPEC-2 §16).
+   */
+  void handedOver() {
+    exchange.onRequestSent();
   }
 
   /** The response head is decided (first body byte, flush, error or redirect): announced once. */
   void head() {
     if (!exchange.responseStarted()) {
+      if (overheadHeader) {
+        OverheadHeader.add(exchange, response);
+      }
       exchange.onResponse(response.getStatus(), this::headerValues);
+    }
+  }
+
+  /** The application writes body bytes: the first time, the relay's share of overhead starts. */
+  void beforeBytes() {
+    if (!bodyStarted) {
+      bodyStarted = true;
+      exchange.onUpstreamBytes();
     }
   }
 
