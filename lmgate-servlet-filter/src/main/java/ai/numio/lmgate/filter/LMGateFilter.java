@@ -20,6 +20,7 @@ import ai.numio.lmgate.servlet.WebappConfig;
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.FilterConfig;
+import jakarta.servlet.ServletContext;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.ServletRequest;
 import jakarta.servlet.ServletResponse;
@@ -32,6 +33,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -86,6 +88,9 @@ public final class LMGateFilter implements Filter {
   private volatile LMGate gate;
   private volatile String provider;
   private volatile boolean rejectUnrouted;
+
+  /** The webapp's servlets that are an {@link LMGateMetricsServlet}: their requests pass. */
+  private volatile Set<String> metricsServlets = Set.of();
 
   /** How the core treats a request's route; decided once, at {@link #init}. */
   private volatile RouteMode routeMode;
@@ -204,6 +209,12 @@ public final class LMGateFilter implements Filter {
         || !(res instanceof HttpServletResponse response)) {
       throw new ServletException("LMGateFilter handles HTTP requests only");
     }
+    if (!metricsServlets.isEmpty()
+        && request.getHttpServletMapping() != null
+        && metricsServlets.contains(request.getHttpServletMapping().getServletName())) {
+      chain.doFilter(request, response); // a scrape: the metrics servlet checks its own token
+      return;
+    }
     Optional<GatedRequest> earlier = GatedRequest.of(request);
     if (earlier.isPresent()) {
       redispatch(earlier.get(), request, response, chain);
@@ -304,6 +315,23 @@ public final class LMGateFilter implements Filter {
     } catch (RuntimeException e) {
       throw new ServletException(cannotStart + e.getMessage(), e);
     }
+  }
+
+  private static Set<String> metricsServletNames(ServletContext context) {
+    Set<String> names = new java.util.HashSet<>();
+    try {
+      context
+          .getServletRegistrations()
+          .forEach(
+              (name, registration) -> {
+                if (LMGateMetricsServlet.class.getName().equals(registration.getClassName())) {
+                  names.add(name);
+                }
+              });
+    } catch (RuntimeException e) {
+      log.debug("LMGate filter could not list the webapp's servlets: {}", e.toString());
+    }
+    return Set.copyOf(names);
   }
 
   /** Null if {@code provider} names a configured route, else what is wrong. */
