@@ -33,10 +33,10 @@ import org.openjdk.jmh.annotations.Warmup;
  * Recording one request's metrics (SPEC-2 §16): the request counter, five token counters, the cost
  * counter and the duration, time-to-first-byte and overhead histograms, for records of two routes
  * and three models. Target: well under 1 µs. Three ways: {@code lmgateMetrics} is what LMGate runs
- * ({@link LMGateMetrics}: prometheus-metrics 1.10 data points resolved once per label set, found
- * by one map lookup); {@code prometheusLabelValues} the same library used as its guide shows
- * ({@code labelValues(...)} on every call); {@code micrometer} Micrometer's Prometheus registry used
- * as its guide shows ({@code registry.counter(name, tags)} on every call).
+ * ({@link LMGateMetrics}: prometheus-metrics 1.10 data points resolved once per label set, found by
+ * one map lookup); {@code prometheusLabelValues} the same library used as its guide shows ({@code
+ * labelValues(...)} on every call); {@code micrometer} Micrometer's Prometheus registry used as its
+ * guide shows ({@code registry.counter(name, tags)} on every call).
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -110,7 +110,10 @@ public class MetricsBenchmark {
             .labelNames("route", "provider", "model", "status", "error_type")
             .register(registry);
     tokens =
-        Counter.builder().name("tokens_total").labelNames("route", "model", "type").register(registry);
+        Counter.builder()
+            .name("tokens_total")
+            .labelNames("route", "model", "type")
+            .register(registry);
     cost = Counter.builder().name("cost_usd_total").labelNames("route", "model").register(registry);
     duration =
         Histogram.builder()
@@ -118,7 +121,12 @@ public class MetricsBenchmark {
             .labelNames("route")
             .classicOnly()
             .register(registry);
-    ttfb = Histogram.builder().name("ttfb_seconds").labelNames("route").classicOnly().register(registry);
+    ttfb =
+        Histogram.builder()
+            .name("ttfb_seconds")
+            .labelNames("route")
+            .classicOnly()
+            .register(registry);
     overhead = Histogram.builder().name("overhead_seconds").classicOnly().register(registry);
 
     micrometer = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -186,7 +194,8 @@ public class MetricsBenchmark {
     micrometer
         .counter("lmgate.tokens", "route", r.provider(), "model", r.model(), "type", "reasoning")
         .increment(r.reasoningTokens());
-    micrometer.counter("lmgate.cost.usd", "route", r.provider(), "model", r.model())
+    micrometer
+        .counter("lmgate.cost.usd", "route", r.provider(), "model", r.model())
         .increment(r.costUsd());
     summary("lmgate.request.duration.seconds", r.provider()).record(r.durationMs() / 1000.0);
     summary("lmgate.ttfb.seconds", r.provider()).record(r.ttfbMs() / 1000.0);
@@ -197,7 +206,8 @@ public class MetricsBenchmark {
   private DistributionSummary summary(String name, String route) {
     DistributionSummary.Builder builder =
         DistributionSummary.builder(name)
-            .serviceLevelObjectives(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60);
+            .serviceLevelObjectives(
+                0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60);
     if (route != null) {
       builder.tag("route", route);
     }

@@ -195,6 +195,7 @@ class EnvOverridesTest {
             "environment variable LMGATE_SERVER__PROT names no configuration key (server.prot);"
                 + " valid variables for server: LMGATE_SERVER__HOST, LMGATE_SERVER__PORT,"
                 + " LMGATE_SERVER__SHUTDOWN_GRACE_SECONDS, LMGATE_SERVER__ERROR_FORMAT,"
+                + " LMGATE_SERVER__OVERHEAD_HEADER,"
                 + " LMGATE_SERVER__TLS__CERT_PATH, LMGATE_SERVER__TLS__KEY_PATH,"
                 + " LMGATE_SERVER__TLS__PORT, LMGATE_SERVER__TLS__POLL_INTERVAL_SECONDS");
   }
@@ -206,6 +207,7 @@ class EnvOverridesTest {
             "environment variable LMGATE_SERVR__PORT names no configuration key (servr.port);"
                 + " valid variables: LMGATE_SERVER__HOST, LMGATE_SERVER__PORT,"
                 + " LMGATE_SERVER__SHUTDOWN_GRACE_SECONDS, LMGATE_SERVER__ERROR_FORMAT,"
+                + " LMGATE_SERVER__OVERHEAD_HEADER,"
                 + " LMGATE_SERVER__TLS__CERT_PATH, LMGATE_SERVER__TLS__KEY_PATH,"
                 + " LMGATE_SERVER__TLS__PORT, LMGATE_SERVER__TLS__POLL_INTERVAL_SECONDS,"
                 + " LMGATE_AUTH__ALLOWLIST_PATH,"
@@ -217,6 +219,7 @@ class EnvOverridesTest {
                 + " LMGATE_POLICY__PATH, LMGATE_POLICY__MAX_READ_AHEAD_BYTES,"
                 + " LMGATE_LIMITS__STORE, LMGATE_LIMITS__REDIS_URL,"
                 + " LMGATE_LIMITS__ON_STORE_ERROR, LMGATE_PRICING__PATH,"
+                + " LMGATE_METRICS__OWNER_LABEL, LMGATE_METRICS__MAX_SERIES, LMGATE_METRICS__TOKEN,"
                 + " LMGATE_PROVIDERS__<NAME>__<KEY>");
   }
 

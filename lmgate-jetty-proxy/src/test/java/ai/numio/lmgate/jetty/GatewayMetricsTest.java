@@ -221,7 +221,7 @@ class GatewayMetricsTest {
     assertThat(scrape("Basic " + token, null).statusCode()).isEqualTo(401);
     HttpResponse<String> right = scrape("Bearer " + token, null);
     assertThat(right.statusCode()).isEqualTo(200);
-    assertThat(PromText.parse(right.body()).types()).containsKey("lmgate_requests_total");
+    assertThat(PromText.parse(right.body()).types()).containsKey("lmgate_denied_total");
   }
 
   @Test

@@ -47,8 +47,26 @@ class LMGateMetricsTest {
 
   private static UsageRecord record(String route, String model, String owner, String errorType) {
     return new UsageRecord(
-        Instant.now(), "1", route, "/x", model, 200, 10L, 5L, "abcdef", errorType, owner, "POST",
-        false, 12, 3L, null, null, null, null, 0.001);
+        Instant.now(),
+        "1",
+        route,
+        "/x",
+        model,
+        200,
+        10L,
+        5L,
+        "abcdef",
+        errorType,
+        owner,
+        "POST",
+        false,
+        12,
+        3L,
+        null,
+        null,
+        null,
+        null,
+        0.001);
   }
 
   private static String scrape(LMGateMetrics metrics) throws Exception {
@@ -61,7 +79,8 @@ class LMGateMetricsTest {
   void fiftyThousandModelsAndOwnersStayWithinMaxSeriesAndMemoryStaysFlat() throws Exception {
     int max = 100;
     LMGateMetrics metrics =
-        start(Map.of("LMGATE_METRICS__MAX_SERIES", "" + max, "LMGATE_METRICS__OWNER_LABEL", "true"));
+        start(
+            Map.of("LMGATE_METRICS__MAX_SERIES", "" + max, "LMGATE_METRICS__OWNER_LABEL", "true"));
     // warm up to the cap, then measure what 50,000 more distinct values cost
     for (int i = 0; i < 1000; i++) {
       metrics.recorded(record("openai", "warm-" + i, "o-" + i, "e-" + i), 1000);
@@ -86,9 +105,22 @@ class LMGateMetricsTest {
     double total =
         text.named("lmgate_requests_total").stream().mapToDouble(PromText.Sample::value).sum();
     assertThat(total).isEqualTo(51_000);
-    assertThat(text.value("lmgate_requests_total",
-            Map.of("route", "other", "provider", "other", "model", "other", "status", "other",
-                "error_type", "other", "owner", "other")))
+    assertThat(
+            text.value(
+                "lmgate_requests_total",
+                Map.of(
+                    "route",
+                    "other",
+                    "provider",
+                    "other",
+                    "model",
+                    "other",
+                    "status",
+                    "other",
+                    "error_type",
+                    "other",
+                    "owner",
+                    "other")))
         .isGreaterThanOrEqualTo(50_000);
     // generous: 50,000 kept label values would take several MB
     assertThat(after - before).isLessThan(2L * 1024 * 1024);
