@@ -187,6 +187,7 @@ public final class LMGateFilter implements Filter {
     // the webapp's LMGateMetricsServlet serves these; counting starts before the first request
     if (filterConfig.getServletContext() != null) {
       LMGateMetricsServlet.publish(filterConfig.getServletContext(), LMGateMetrics.attach(started));
+      metricsServlets = metricsServletNames(filterConfig.getServletContext());
     }
     routeMode =
         chosen != null
