@@ -186,8 +186,17 @@ public final class LMGateFilter implements Filter {
     provider = chosen;
     // the webapp's LMGateMetricsServlet serves these; counting starts before the first request
     if (filterConfig.getServletContext() != null) {
-      LMGateMetricsServlet.publish(filterConfig.getServletContext(), LMGateMetrics.attach(started));
-      metricsServlets = metricsServletNames(filterConfig.getServletContext());
+      try {
+        LMGateMetricsServlet.publish(
+            filterConfig.getServletContext(), LMGateMetrics.attach(started));
+        metricsServlets = metricsServletNames(filterConfig.getServletContext());
+      } catch (RuntimeException e) {
+        // metrics are an extra: a context that refuses attributes still gets its gate
+        log.warn(
+            "LMGate filter '{}': metrics not published for LMGateMetricsServlet ({})",
+            settings.filterName(),
+            e.toString());
+      }
     }
     routeMode =
         chosen != null
