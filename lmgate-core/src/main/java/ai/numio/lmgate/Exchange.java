@@ -9,7 +9,7 @@ import ai.numio.lmgate.route.Format;
 import ai.numio.lmgate.stats.UsageRecord;
 import java.time.Instant;
 import java.util.List;
-import java.util.function.Consumer;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -43,17 +43,22 @@ public final class Exchange {
   private final ErrorShape errorShape;
   private final Instant arrival;
   private final long arrivalNanos;
+  private final long admissionNanos;
   private final TimeSource time;
   private final UsageMeter meter;
-  private final Consumer<UsageRecord> records;
+  private final RecordSink records;
   private final ShutdownClock shutdown;
   private final OpenExchanges open;
+  private final AtomicInteger routeOpen;
 
   private int status = -1;
   private long ttfbNanos = -1;
   private boolean headAnnounced;
   private boolean meterBroken;
   private boolean requestSent;
+  private long requestSentNanos = -1;
+  private long upstreamBytesNanos = -1;
+  private long clientBytesNanos = -1;
   private Failure firstFailure;
   private String upstreamRequestId;
   private boolean recorded;
@@ -67,10 +72,12 @@ public final class Exchange {
       String endpoint,
       ErrorShape errorShape,
       TimeSource time,
+      long admissionNanos,
       UsageMeter meter,
-      Consumer<UsageRecord> records,
+      RecordSink records,
       ShutdownClock shutdown,
-      OpenExchanges open) {
+      OpenExchanges open,
+      AtomicInteger routeOpen) {
     this.caller = caller;
     this.provider = provider;
     this.format = format;
@@ -81,10 +88,12 @@ public final class Exchange {
     this.time = time;
     this.arrival = time.now();
     this.arrivalNanos = time.nanoTime();
+    this.admissionNanos = admissionNanos;
     this.meter = meter;
     this.records = records;
     this.shutdown = shutdown;
     this.open = open;
+    this.routeOpen = routeOpen;
   }
 
   /** The shape of the errors LMGate answers for this request ({@code server.error_format}). */
@@ -97,7 +106,30 @@ public final class Exchange {
    * before the response head is {@code upstream_disconnected}, not {@code upstream_unreachable}.
    */
   public synchronized void onRequestSent() {
-    requestSent = true;
+    if (!requestSent) {
+      requestSent = true;
+      requestSentNanos = time.nanoTime();
+    }
+  }
+
+  /**
+   * The gateway's overhead known when the response head goes out (SPEC-2 §16, its first part): from
+   * the start of admission to the upstream request being sent; -1 before it was sent. For {@code
+   * x-lmgate-overhead-ms}.
+   */
+  public synchronized long requestOverheadNanos() {
+    return requestSent ? requestSentNanos - admissionNanos : -1;
+  }
+
+  /**
+   * The first body chunk came from the upstream and is about to be written to the client: the start
+   * of the gateway's share of the time to the client's first byte, which ends with the first {@link
+   * #onBytes}. Adapters call it for the first chunk only; later calls change nothing.
+   */
+  public synchronized void onUpstreamBytes() {
+    if (upstreamBytesNanos < 0) {
+      upstreamBytesNanos = time.nanoTime();
+    }
   }
 
   /**
@@ -142,6 +174,9 @@ public final class Exchange {
 
   /** A body chunk, as it goes to the client. The array is not kept. */
   public synchronized void onBytes(byte[] bytes, int offset, int length) {
+    if (clientBytesNanos < 0) {
+      clientBytesNanos = time.nanoTime();
+    }
     if (meter != null && !recorded && !meterBroken) {
       meter.onBytes(bytes, offset, length);
     }
@@ -211,7 +246,7 @@ public final class Exchange {
       long durationNanos = time.nanoTime() - arrivalNanos;
       Usage usage = meter == null || meterBroken ? Usage.NONE : meter.finish();
       int finalStatus = status >= 0 ? status : (failure != null ? failure.status() : 0);
-      records.accept(
+      UsageRecord record =
           new UsageRecord(
               arrival,
               caller.id(),
@@ -232,12 +267,28 @@ public final class Exchange {
               usage.cacheWriteTokens(),
               usage.reasoningTokens(),
               upstreamRequestId,
-              cost(usage)));
+              cost(usage));
+      records.accept(record, overheadNanos());
     } catch (RuntimeException e) {
       log.error("Could not write the usage record of {} {}", method, endpoint, e);
     } finally {
-      open.ended();
+      open.ended(routeOpen);
     }
+  }
+
+  /**
+   * SPEC-2 §16: admission to upstream request sent, plus the first upstream body chunk's way to the
+   * client (0 without a body); -1 for an exchange whose request was never sent.
+   */
+  private long overheadNanos() {
+    if (!requestSent) {
+      return -1;
+    }
+    long relay =
+        upstreamBytesNanos >= 0 && clientBytesNanos >= upstreamBytesNanos
+            ? clientBytesNanos - upstreamBytesNanos
+            : 0;
+    return requestSentNanos - admissionNanos + relay;
   }
 
   /**

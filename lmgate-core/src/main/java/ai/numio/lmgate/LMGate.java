@@ -83,8 +83,9 @@ public final class LMGate implements AutoCloseable {
   private final ScheduledExecutorService reloader;
   private final DenialLog denialLog;
   private final ShutdownClock shutdown;
-  private final OpenExchanges open = new OpenExchanges();
+  private final OpenExchanges open;
   private final AtomicLong denied = new AtomicLong();
+  private final Denials denials = new Denials();
   private final List<RecordObserver> observers = new CopyOnWriteArrayList<>();
   private final java.util.Set<RecordObserver> failedObservers =
       java.util.concurrent.ConcurrentHashMap.newKeySet();
@@ -103,6 +104,12 @@ public final class LMGate implements AutoCloseable {
     this.config = config;
     this.time = time;
     this.router = new Router(config.routes());
+    java.util.List<String> routeNames = new java.util.ArrayList<>();
+    config.routes().forEach(r -> routeNames.add(r.name()));
+    if (!routeNames.contains(UNKNOWN_PROVIDER)) {
+      routeNames.add(UNKNOWN_PROVIDER);
+    }
+    this.open = new OpenExchanges(routeNames);
     this.allowList = allowList;
     this.providerKeys = providerKeys;
     this.priceFile = priceFile;
@@ -115,7 +122,8 @@ public final class LMGate implements AutoCloseable {
             config.limits().onStoreError(),
             config.policy().maxReadAheadBytes(),
             time,
-            this::record);
+            this::record,
+            denials);
     this.reloader = reloader;
     this.denialLog = new DenialLog(time);
     this.shutdown = new ShutdownClock(time);
@@ -276,6 +284,11 @@ public final class LMGate implements AutoCloseable {
     return policing.storeErrors();
   }
 
+  /** Failed reloads of the allow-list file since start (each distinct problem once). */
+  public long allowListReloadErrorCount() {
+    return allowList.reloadErrorCount();
+  }
+
   /** The allow-list in force now. */
   public AllowList allowList() {
     return allowList.current();
@@ -295,23 +308,30 @@ public final class LMGate implements AutoCloseable {
       KeyExtraction extraction = ApiKeys.extract(headers::values, headers.names());
       Optional<String> key = extraction.key();
       if (key.isEmpty()) {
-        return deny(describe(extraction.reason()), "none", clientAddress);
+        return deny(
+            reasonLabel(extraction.reason()), describe(extraction.reason()), "none", clientAddress);
       }
       String apiKey = key.get();
       if (!ApiKeys.queryKeyAgrees(rawQuery, apiKey)) {
         return deny(
+            Denials.QUERY_KEY_MISMATCH,
             "a credential query parameter differs from the header key",
             KeyMask.forLog(apiKey),
             clientAddress);
       }
       Optional<AllowListEntry> entry = allowList.current().lookup(apiKey);
       if (entry.isEmpty()) {
-        return deny("key not on the allow-list", KeyMask.forLog(apiKey), clientAddress);
+        return deny(
+            Denials.UNKNOWN_KEY,
+            "key not on the allow-list",
+            KeyMask.forLog(apiKey),
+            clientAddress);
       }
       return Optional.of(new Caller(entry.get(), apiKey));
     } catch (RuntimeException e) {
       log.error("Authorization failed unexpectedly; request denied (fail closed)", e);
       denied.incrementAndGet();
+      denials.count(Denials.INTERNAL_ERROR);
       return Optional.empty();
     }
   }
@@ -365,21 +385,25 @@ public final class LMGate implements AutoCloseable {
     if (decision.refusal() != null) {
       return refuse(decision.refusal(), format);
     }
-    open.opened();
+    String routeName = route == null ? UNKNOWN_PROVIDER : route.name();
+    java.util.concurrent.atomic.AtomicInteger routeOpen = open.route(routeName);
+    open.opened(routeOpen);
     Exchange exchange =
         new Exchange(
             caller.get(),
-            route == null ? UNKNOWN_PROVIDER : route.name(),
+            routeName,
             format,
             this::prices,
             request.method(),
             request.rawPath(),
             errorShape(format),
             time,
+            startNanos,
             route == null ? null : new UsageMeter(config.stats().maxEventBytes()),
             policy.limits().isEmpty() ? this::record : policing.charging(policy.limits()),
             shutdown,
-            open);
+            open,
+            routeOpen);
     return new Admission.Admitted(
         caller.get(),
         Optional.ofNullable(match),
@@ -488,14 +512,34 @@ public final class LMGate implements AutoCloseable {
     return open.count();
   }
 
+  /**
+   * The requests in flight per route name, zeros included: every configured route and {@value
+   * #UNKNOWN_PROVIDER} (a filter's request under no route).
+   */
+  public java.util.Map<String, Integer> inflightByRoute() {
+    return open.byRoute();
+  }
+
+  /**
+   * Requests refused at admission since start, by reason, zeros included: a key refused 403 ({@code
+   * no_key}, {@code unknown_key}, {@code conflicting_keys}, {@code malformed_key}, {@code
+   * unchecked_credential}, {@code query_key_mismatch}, {@code internal_error}) and each policy
+   * refusal by its error ({@code rate_limited}, {@code budget_exceeded}, {@code model_not_allowed},
+   * {@code key_expired}, {@code bad_request}, {@code limit_store_unavailable}, {@code
+   * malformed_request_body}) — the policy ones are also records with that {@code error_type}.
+   */
+  public java.util.Map<String, Long> deniedByReason() {
+    return denials.snapshot();
+  }
+
   /** Queues the record for the stats file; an accepted record is shown to every observer. */
-  private void record(UsageRecord record) {
+  private void record(UsageRecord record, long overheadNanos) {
     if (!stats.offer(record)) {
       return;
     }
     for (RecordObserver observer : observers) {
       try {
-        observer.recorded(record, -1); // overhead: measured by the exchange, not yet threaded here
+        observer.recorded(record, overheadNanos);
       } catch (RuntimeException e) {
         if (failedObservers.add(observer)) {
           log.error(
@@ -572,10 +616,22 @@ public final class LMGate implements AutoCloseable {
     }
   }
 
-  private Optional<Caller> deny(String reason, String maskedKey, String clientAddress) {
+  private Optional<Caller> deny(
+      String label, String reason, String maskedKey, String clientAddress) {
     denied.incrementAndGet();
+    denials.count(label);
     denialLog.denied(reason, maskedKey, clientAddress);
     return Optional.empty();
+  }
+
+  private static String reasonLabel(KeyExtraction.Reason reason) {
+    return switch (reason) {
+      case NO_CREDENTIAL -> Denials.NO_KEY;
+      case CONFLICTING_CREDENTIALS -> Denials.CONFLICTING_KEYS;
+      case MALFORMED -> Denials.MALFORMED_KEY;
+      case UNCHECKED_CREDENTIAL -> Denials.UNCHECKED_CREDENTIAL;
+      case FOUND -> Denials.INTERNAL_ERROR;
+    };
   }
 
   private static String describe(KeyExtraction.Reason reason) {

@@ -15,7 +15,6 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -49,7 +48,8 @@ final class Policing {
   private final OnStoreError onStoreError;
   private final int maxReadAhead;
   private final TimeSource time;
-  private final Consumer<UsageRecord> records;
+  private final RecordSink records;
+  private final Denials denials;
   private final Charges charges;
   private final AtomicLong storeErrors = new AtomicLong();
   private final AtomicLong lastLogged = new AtomicLong(Long.MIN_VALUE);
@@ -59,12 +59,14 @@ final class Policing {
       OnStoreError onStoreError,
       int maxReadAhead,
       TimeSource time,
-      Consumer<UsageRecord> records) {
+      RecordSink records,
+      Denials denials) {
     this.store = store;
     this.onStoreError = onStoreError;
     this.maxReadAhead = maxReadAhead;
     this.time = time;
     this.records = records;
+    this.denials = denials;
     this.charges = store.remote() ? Charges.background() : Charges.inline();
   }
 
@@ -132,9 +134,9 @@ final class Policing {
    * input + output, unknown counts 0; USD = the record's cost) to the caller's limits — at once for
    * a store in this process, from the charging thread for a remote one ({@link Charges}).
    */
-  Consumer<UsageRecord> charging(List<Limit> limits) {
-    return record -> {
-      records.accept(record);
+  RecordSink charging(List<Limit> limits) {
+    return (record, overheadNanos) -> {
+      records.accept(record, overheadNanos);
       charges.submit(() -> charge(limits, record));
     };
   }
@@ -198,6 +200,7 @@ final class Policing {
   private void record(ErrorResponse answer, String errorType, String model, Refused at) {
     IncomingRequest request = at.request();
     Caller caller = at.caller();
+    denials.count(errorType);
     try {
       records.accept(
           new UsageRecord(
@@ -220,7 +223,8 @@ final class Policing {
               null,
               null,
               null,
-              null));
+              null),
+          -1);
     } catch (RuntimeException e) {
       log.error(
           "Could not write the usage record of a refused {} {}",

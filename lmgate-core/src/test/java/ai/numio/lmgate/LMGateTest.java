@@ -545,6 +545,54 @@ class LMGateTest {
         .hasMessageContaining(allowList.toString());
   }
 
+  @Test
+  void theOverheadIsAdmissionToRequestSentPlusTheFirstChunksRelay() {
+    List<Long> overheads = new java.util.concurrent.CopyOnWriteArrayList<>();
+    gate.observeRecords((record, overhead) -> overheads.add(overhead));
+    Exchange exchange = begin("POST", "/openai/v1/chat/completions");
+    assertThat(gate.inflightByRoute()).containsEntry("openai", 1).containsEntry("unknown", 0);
+    assertThat(exchange.requestOverheadNanos()).isEqualTo(-1);
+    time.advance(Duration.ofNanos(70_000)); // connecting, writing the head: the gateway's
+    exchange.onRequestSent();
+    assertThat(exchange.requestOverheadNanos()).isEqualTo(70_000);
+    time.advance(Duration.ofSeconds(2)); // the provider thinks: not overhead
+    exchange.onResponse(200, headers("content-type", "application/json"));
+    time.advance(Duration.ofSeconds(1)); // the body comes later: not overhead
+    exchange.onUpstreamBytes();
+    time.advance(Duration.ofNanos(15_000)); // written to the client: overhead
+    byte[] body = "{}".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+    exchange.onBytes(body, 0, body.length);
+    exchange.onUpstreamBytes(); // later chunks change nothing
+    time.advance(Duration.ofNanos(5_000_000));
+    exchange.onBytes(body, 0, body.length);
+    exchange.complete();
+    // a refusal never reached the upstream: no overhead
+    Exchange unsent = begin("GET", "/openai/v1/models");
+    unsent.fail(Failure.UPSTREAM_UNREACHABLE);
+
+    assertThat(overheads).containsExactly(85_000L, -1L);
+    assertThat(gate.inflightByRoute()).containsEntry("openai", 0);
+  }
+
+  @Test
+  void denialsAreCountedByReason() {
+    gate.admit(
+        new IncomingRequest("GET", "/openai/v1/models", null, headers(), "c"), RouteMode.REQUIRED);
+    gate.admit(
+        new IncomingRequest(
+            "GET", "/openai/v1/models", null, headers("x-api-key", "sk-unknown-000000"), "c"),
+        RouteMode.REQUIRED);
+    gate.admit(
+        new IncomingRequest(
+            "GET", "/openai/v1/models", null, headers("x-api-key", "sk-unknown-000000"), "c"),
+        RouteMode.REQUIRED);
+    assertThat(gate.deniedByReason())
+        .containsEntry("no_key", 1L)
+        .containsEntry("unknown_key", 2L)
+        .containsEntry("rate_limited", 0L);
+    assertThat(gate.deniedCount()).isEqualTo(3);
+  }
+
   /** The exchange of an admitted request by the alpha key. */
   private Exchange begin(String method, String path) {
     return ((Admission.Admitted)

@@ -80,6 +80,13 @@ public final class ReloadingAllowList {
     return file.current();
   }
 
+  /**
+   * Failed reloads since start, each distinct problem once ({@link ReloadingFile#failureCount}).
+   */
+  public long reloadErrorCount() {
+    return file.failureCount();
+  }
+
   /** The file this table is loaded from. */
   public Path file() {
     return file.file();

@@ -72,7 +72,8 @@ final class ConfigBinder {
                 value(ConfigSchema.SERVER_TLS_PORT),
                 value(ConfigSchema.SERVER_TLS_CERT_PATH),
                 value(ConfigSchema.SERVER_TLS_KEY_PATH),
-                value(ConfigSchema.SERVER_TLS_POLL_INTERVAL_SECONDS))),
+                value(ConfigSchema.SERVER_TLS_POLL_INTERVAL_SECONDS)),
+            value(ConfigSchema.SERVER_OVERHEAD_HEADER)),
         new LMGateConfig.Auth(
             value(ConfigSchema.AUTH_ALLOWLIST_PATH),
             value(ConfigSchema.AUTH_POLL_INTERVAL_SECONDS)),
@@ -101,7 +102,11 @@ final class ConfigBinder {
             headers(value(ConfigSchema.OTEL_HEADERS)),
             value(ConfigSchema.OTEL_EXPORT_INTERVAL_SECONDS),
             value(ConfigSchema.OTEL_QUEUE_CAPACITY)),
-        new LMGateConfig.Ui(value(ConfigSchema.UI_TOKEN)));
+        new LMGateConfig.Ui(value(ConfigSchema.UI_TOKEN)),
+        new LMGateConfig.Metrics(
+            value(ConfigSchema.METRICS_OWNER_LABEL),
+            value(ConfigSchema.METRICS_MAX_SERIES),
+            value(ConfigSchema.METRICS_TOKEN)));
   }
 
   /** No {@code otel.headers} (empty) is no headers. */

@@ -54,6 +54,15 @@ final class ConfigSchema {
               + " LMGate's own `{\"error\":\"<type>\",\"message\":\"...\"}`; `provider` shapes"
               + " them like the route's provider's errors, so official SDKs show the message and"
               + " raise the right exception class.");
+  static final ConfigKey<Boolean> SERVER_OVERHEAD_HEADER =
+      new ConfigKey<>(
+          "server",
+          "overhead_header",
+          ValueType.bool(),
+          "false",
+          "`true` adds `x-lmgate-overhead-ms` to every forwarded response: the milliseconds from"
+              + " the request's arrival to its upstream request being sent (the part of the"
+              + " gateway's overhead known when the head goes out).");
   static final ConfigKey<Path> SERVER_TLS_CERT_PATH =
       new ConfigKey<>(
           "server",
@@ -283,6 +292,32 @@ final class ConfigSchema {
           "The dashboard at `/ui` (SPEC-2 §16): the token that opens it, as `Authorization:"
               + " Bearer <token>` or typed into its login form. Empty: no dashboard (`/ui` answers"
               + " `404`). A secret: set it from the environment (`LMGATE_UI__TOKEN`).");
+  static final ConfigKey<Boolean> METRICS_OWNER_LABEL =
+      new ConfigKey<>(
+          "metrics",
+          "owner_label",
+          ValueType.bool(),
+          "false",
+          "`true` adds the allow-list `owner` as a label of `lmgate_requests_total`,"
+              + " `lmgate_tokens_total` and `lmgate_cost_usd_total` (bounded by"
+              + " `metrics.max_series` like every label).");
+  static final ConfigKey<Integer> METRICS_MAX_SERIES =
+      new ConfigKey<>(
+          "metrics",
+          "max_series",
+          ValueType.integer(1, 1_000_000),
+          "10000",
+          "The most distinct label values a metric keeps per label; values seen after that are"
+              + " counted as `other`, so many models or owners cannot grow memory without bound.");
+  static final ConfigKey<String> METRICS_TOKEN =
+      new ConfigKey<>(
+          "metrics",
+          "token",
+          ValueType.bearerToken(),
+          "",
+          "A secret that `GET /metrics` requires as `Authorization: Bearer <token>` (401 without,"
+              + " 403 when wrong). Empty: `/metrics` is open. Set it through"
+              + " `LMGATE_METRICS__TOKEN` rather than the file.");
 
   /** Every key outside {@code providers}, section by section, in the order they are listed. */
   static final List<ConfigKey<?>> SETTINGS =
@@ -291,6 +326,7 @@ final class ConfigSchema {
           SERVER_PORT,
           SERVER_SHUTDOWN_GRACE_SECONDS,
           SERVER_ERROR_FORMAT,
+          SERVER_OVERHEAD_HEADER,
           SERVER_TLS_CERT_PATH,
           SERVER_TLS_KEY_PATH,
           SERVER_TLS_PORT,
@@ -317,7 +353,10 @@ final class ConfigSchema {
           OTEL_HEADERS,
           OTEL_EXPORT_INTERVAL_SECONDS,
           OTEL_QUEUE_CAPACITY,
-          UI_TOKEN);
+          UI_TOKEN,
+          METRICS_OWNER_LABEL,
+          METRICS_MAX_SERIES,
+          METRICS_TOKEN);
 
   static final ConfigKey<String> ROUTE_PREFIX =
       new ConfigKey<>(

@@ -21,6 +21,7 @@ import java.util.Map;
  * @param pricing where the price table comes from
  * @param otel the OpenTelemetry export ({@link Otel#OFF}: none)
  * @param ui the dashboard ({@code ui.*}; {@link Ui#NONE}: none)
+ * @param metrics the Prometheus endpoint ({@code metrics.*})
  */
 public record LMGateConfig(
     Server server,
@@ -33,7 +34,8 @@ public record LMGateConfig(
     Limits limits,
     Pricing pricing,
     Otel otel,
-    Ui ui) {
+    Ui ui,
+    Metrics metrics) {
 
   /**
    * Checks that every section and route is given and that each route has its own prefix.
@@ -53,6 +55,7 @@ public record LMGateConfig(
     requireSection("pricing", pricing);
     requireSection("otel", otel);
     requireSection("ui", ui);
+    requireSection("metrics", metrics);
     Map<String, String> routeByPrefix = new HashMap<>();
     for (Route route : routes) {
       requireSection(ConfigSchema.PROVIDERS, route);
@@ -69,6 +72,34 @@ public record LMGateConfig(
       }
     }
     routes = List.copyOf(routes);
+  }
+
+  /** As the canonical constructor, with the default {@code metrics.*}. */
+  public LMGateConfig(
+      Server server,
+      Auth auth,
+      Stats stats,
+      Upstream upstream,
+      Logging logging,
+      List<Route> routes,
+      Policy policy,
+      Limits limits,
+      Pricing pricing,
+      Otel otel,
+      Ui ui) {
+    this(
+        server,
+        auth,
+        stats,
+        upstream,
+        logging,
+        routes,
+        policy,
+        limits,
+        pricing,
+        otel,
+        ui,
+        Metrics.DEFAULT);
   }
 
   /** A configuration without a dashboard ({@link Ui#NONE}). */
@@ -127,31 +158,37 @@ public record LMGateConfig(
   /** This configuration with another policy section. */
   public LMGateConfig withPolicy(Policy policy) {
     return new LMGateConfig(
-        server, auth, stats, upstream, logging, routes, policy, limits, pricing, otel, ui);
+        server, auth, stats, upstream, logging, routes, policy, limits, pricing, otel, ui, metrics);
   }
 
   /** This configuration with another limits section. */
   public LMGateConfig withLimits(Limits limits) {
     return new LMGateConfig(
-        server, auth, stats, upstream, logging, routes, policy, limits, pricing, otel, ui);
+        server, auth, stats, upstream, logging, routes, policy, limits, pricing, otel, ui, metrics);
   }
 
   /** This configuration with another {@code pricing} section. */
   public LMGateConfig withPricing(Pricing pricing) {
     return new LMGateConfig(
-        server, auth, stats, upstream, logging, routes, policy, limits, pricing, otel, ui);
+        server, auth, stats, upstream, logging, routes, policy, limits, pricing, otel, ui, metrics);
   }
 
   /** This configuration with another {@code otel} section. */
   public LMGateConfig withOtel(Otel otel) {
     return new LMGateConfig(
-        server, auth, stats, upstream, logging, routes, policy, limits, pricing, otel, ui);
+        server, auth, stats, upstream, logging, routes, policy, limits, pricing, otel, ui, metrics);
   }
 
   /** This configuration with another {@code ui} section. */
   public LMGateConfig withUi(Ui ui) {
     return new LMGateConfig(
-        server, auth, stats, upstream, logging, routes, policy, limits, pricing, otel, ui);
+        server, auth, stats, upstream, logging, routes, policy, limits, pricing, otel, ui, metrics);
+  }
+
+  /** This configuration with another {@code metrics} section. */
+  public LMGateConfig withMetrics(Metrics metrics) {
+    return new LMGateConfig(
+        server, auth, stats, upstream, logging, routes, policy, limits, pricing, otel, ui, metrics);
   }
 
   /**
@@ -166,9 +203,16 @@ public record LMGateConfig(
    * {@code server.*}.
    *
    * @param tls the TLS listener ({@code server.tls.*}); {@link Tls#NONE} for none
+   * @param overheadHeader whether responses carry {@code x-lmgate-overhead-ms} ({@code
+   *     server.overhead_header})
    */
   public record Server(
-      String host, int port, int shutdownGraceSeconds, ErrorFormat errorFormat, Tls tls) {
+      String host,
+      int port,
+      int shutdownGraceSeconds,
+      ErrorFormat errorFormat,
+      Tls tls,
+      boolean overheadHeader) {
     /**
      * Checks each value against its key's rule.
      *
@@ -182,6 +226,12 @@ public record LMGateConfig(
       requireSection("server.tls", tls);
     }
 
+    /** A server without overhead header. */
+    public Server(
+        String host, int port, int shutdownGraceSeconds, ErrorFormat errorFormat, Tls tls) {
+      this(host, port, shutdownGraceSeconds, errorFormat, tls, false);
+    }
+
     /** A server without TLS listener. */
     public Server(String host, int port, int shutdownGraceSeconds, ErrorFormat errorFormat) {
       this(host, port, shutdownGraceSeconds, errorFormat, Tls.NONE);
@@ -189,7 +239,12 @@ public record LMGateConfig(
 
     /** This server section with another TLS listener. */
     public Server withTls(Tls tls) {
-      return new Server(host, port, shutdownGraceSeconds, errorFormat, tls);
+      return new Server(host, port, shutdownGraceSeconds, errorFormat, tls, overheadHeader);
+    }
+
+    /** This server section with {@code server.overhead_header} on or off. */
+    public Server withOverheadHeader(boolean overheadHeader) {
+      return new Server(host, port, shutdownGraceSeconds, errorFormat, tls, overheadHeader);
     }
   }
 
@@ -474,6 +529,48 @@ public record LMGateConfig(
     @Override
     public String toString() {
       return "Ui[token=" + (token == null ? "none" : "(set)") + "]";
+    }
+  }
+
+  /**
+   * {@code metrics.*}: the Prometheus endpoint {@code GET /metrics} (SPEC-2 §16).
+   *
+   * @param ownerLabel whether the request, token and cost metrics carry an {@code owner} label
+   * @param maxSeries the most distinct label values each metric keeps; later ones count as {@code
+   *     other}
+   * @param token the Bearer token a scrape must present, or null for none; never printed
+   */
+  public record Metrics(boolean ownerLabel, int maxSeries, String token) {
+
+    /** The defaults: no owner label, 10000 values per metric, no token. */
+    public static final Metrics DEFAULT = new Metrics(false, 10_000, null);
+
+    /**
+     * Checks each value against its key's rule.
+     *
+     * @throws IllegalArgumentException naming the key of an invalid value (never the token)
+     */
+    public Metrics {
+      ConfigSchema.METRICS_MAX_SERIES.require(maxSeries);
+      if (token != null) {
+        ConfigSchema.METRICS_TOKEN.require(token);
+      }
+    }
+
+    /** Whether a scrape needs the token. */
+    public boolean tokenRequired() {
+      return token != null;
+    }
+
+    @Override
+    public String toString() {
+      return "Metrics[ownerLabel="
+          + ownerLabel
+          + ", maxSeries="
+          + maxSeries
+          + ", token="
+          + (token == null ? "none" : "(set)")
+          + "]";
     }
   }
 

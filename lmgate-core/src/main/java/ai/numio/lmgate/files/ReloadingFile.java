@@ -61,6 +61,8 @@ public final class ReloadingFile<T> {
   private boolean lastReadWasRecent;
   private byte[] loadedContentDigest = new byte[0];
   private String lastFailure;
+  private final java.util.concurrent.atomic.AtomicLong failures =
+      new java.util.concurrent.atomic.AtomicLong();
   private FileStamp unsettledStamp;
   private Instant unsettledSince = Instant.MIN;
 
@@ -87,6 +89,14 @@ public final class ReloadingFile<T> {
   public static <T, E extends Exception> ReloadingFile<T> open(
       WatchedFileKind<T, E> kind, Path file, TimeSource time) throws E {
     return open(kind, file, time, Files::readAllBytes);
+  }
+
+  /**
+   * Failed reloads since start: each distinct problem counted once (a file that stays bad is not
+   * counted again at every poll).
+   */
+  public long failureCount() {
+    return failures.get();
   }
 
   /** The value now in force. */
@@ -204,6 +214,7 @@ public final class ReloadingFile<T> {
         String problem = file + ": unexpected error while reloading (" + e + ")";
         if (!problem.equals(lastFailure)) {
           lastFailure = problem;
+          failures.incrementAndGet();
           kind.log()
               .error(
                   "{} not reloaded; keeping the previous {}: {}",
@@ -295,6 +306,7 @@ public final class ReloadingFile<T> {
       return;
     }
     lastFailure = problem;
+    failures.incrementAndGet();
     kind.log()
         .error(
             "{} not reloaded; keeping the previous {} of {} {}: {}",

@@ -195,6 +195,7 @@ class EnvOverridesTest {
             "environment variable LMGATE_SERVER__PROT names no configuration key (server.prot);"
                 + " valid variables for server: LMGATE_SERVER__HOST, LMGATE_SERVER__PORT,"
                 + " LMGATE_SERVER__SHUTDOWN_GRACE_SECONDS, LMGATE_SERVER__ERROR_FORMAT,"
+                + " LMGATE_SERVER__OVERHEAD_HEADER,"
                 + " LMGATE_SERVER__TLS__CERT_PATH, LMGATE_SERVER__TLS__KEY_PATH,"
                 + " LMGATE_SERVER__TLS__PORT, LMGATE_SERVER__TLS__POLL_INTERVAL_SECONDS");
   }
@@ -206,6 +207,7 @@ class EnvOverridesTest {
             "environment variable LMGATE_SERVR__PORT names no configuration key (servr.port);"
                 + " valid variables: LMGATE_SERVER__HOST, LMGATE_SERVER__PORT,"
                 + " LMGATE_SERVER__SHUTDOWN_GRACE_SECONDS, LMGATE_SERVER__ERROR_FORMAT,"
+                + " LMGATE_SERVER__OVERHEAD_HEADER,"
                 + " LMGATE_SERVER__TLS__CERT_PATH, LMGATE_SERVER__TLS__KEY_PATH,"
                 + " LMGATE_SERVER__TLS__PORT, LMGATE_SERVER__TLS__POLL_INTERVAL_SECONDS,"
                 + " LMGATE_AUTH__ALLOWLIST_PATH,"
@@ -220,6 +222,7 @@ class EnvOverridesTest {
                 + " LMGATE_OTEL__ENDPOINT, LMGATE_OTEL__SERVICE_NAME, LMGATE_OTEL__HEADERS,"
                 + " LMGATE_OTEL__EXPORT_INTERVAL_SECONDS, LMGATE_OTEL__QUEUE_CAPACITY,"
                 + " LMGATE_UI__TOKEN,"
+                + " LMGATE_METRICS__OWNER_LABEL, LMGATE_METRICS__MAX_SERIES, LMGATE_METRICS__TOKEN,"
                 + " LMGATE_PROVIDERS__<NAME>__<KEY>");
   }
 

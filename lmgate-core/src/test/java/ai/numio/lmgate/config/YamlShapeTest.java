@@ -23,7 +23,7 @@ class YamlShapeTest {
   void anUnknownSectionListsTheValidSections() throws Exception {
     assertThat(fx.problemsOf("servr:\n  port: 9090\n"))
         .containsExactly(
-            "servr: unknown key; valid keys: server, auth, stats, upstream, logging, policy, limits, pricing, otel, ui, providers"
+            "servr: unknown key; valid keys: server, auth, stats, upstream, logging, policy, limits, pricing, otel, ui, metrics, providers"
                 + " (config/lmgate.yaml line 1)");
   }
 
@@ -53,7 +53,8 @@ class YamlShapeTest {
     assertThat(fx.problemsOf("server:\n  port: 9090\n  prot: 9091\n"))
         .containsExactly(
             "server.prot: unknown key; valid keys in server: host, port, shutdown_grace_seconds,"
-                + " error_format, tls.cert_path, tls.key_path, tls.port, tls.poll_interval_seconds"
+                + " error_format, overhead_header, tls.cert_path, tls.key_path, tls.port,"
+                + " tls.poll_interval_seconds"
                 + " (config/lmgate.yaml line 3)");
   }
 
@@ -98,7 +99,7 @@ class YamlShapeTest {
                 """))
         .containsExactly(
             "server: expected a mapping of keys host, port, shutdown_grace_seconds, error_format,"
-                + " tls.cert_path, tls.key_path, tls.port, tls.poll_interval_seconds, got \"8080\""
+                + " overhead_header, tls.cert_path, tls.key_path, tls.port, tls.poll_interval_seconds, got \"8080\""
                 + " (config/lmgate.yaml line 1)",
             "auth: expected a mapping of keys allowlist_path, poll_interval_seconds, got a list"
                 + " (config/lmgate.yaml line 2)",
@@ -111,7 +112,7 @@ class YamlShapeTest {
     assertThat(fx.problemsOf("- server\n- auth\n"))
         .containsExactly(
             "config/lmgate.yaml line 1: expected a mapping of sections (server, auth, stats,"
-                + " upstream, logging, policy, limits, pricing, otel, ui, providers) at the top level, got a list");
+                + " upstream, logging, policy, limits, pricing, otel, ui, metrics, providers) at the top level, got a list");
   }
 
   @Test

@@ -211,6 +211,58 @@ public abstract class GatewayContract implements PolicyContract, ProviderKeyCont
     }
   }
 
+  /** SPEC-2 §16: every form serves {@code /metrics} with the same names; a record counts once. */
+  @Test
+  void metricsAreServedWithTheSameNamesAndCountTheRecord() throws Exception {
+    byte[] body = fixture("openai/chat-nonstream.json");
+    upstream.script(
+        (request, socket, out) -> {
+          RawUpstream.chunkedHead(out, 200, "application/json");
+          RawUpstream.chunk(out, body, 0, body.length);
+          RawUpstream.lastChunk(out);
+        });
+    double before = requestsCounted(scrapeMetrics());
+    HttpResponse<String> response =
+        client.send(
+            post("openai/v1/chat/completions", "Authorization", "Bearer " + KEY),
+            HttpResponse.BodyHandlers.ofString(UTF_8));
+    assertThat(response.statusCode()).isEqualTo(200);
+    awaitOnlyRecord();
+    PromText metrics = scrapeMetrics();
+    assertThat(requestsCounted(metrics)).isEqualTo(before + 1);
+    assertThat(metrics.types().keySet())
+        .contains(
+            "lmgate_requests_total",
+            "lmgate_tokens_total",
+            "lmgate_cost_usd_total",
+            "lmgate_request_duration_seconds",
+            "lmgate_ttfb_seconds",
+            "lmgate_overhead_seconds",
+            "lmgate_inflight_requests",
+            "lmgate_denied_total",
+            "lmgate_records_written_total",
+            "lmgate_records_dropped_total",
+            "lmgate_allowlist_keys",
+            "lmgate_allowlist_reload_errors_total",
+            "lmgate_limit_store_errors_total");
+    assertThat(metrics.value("lmgate_allowlist_keys", java.util.Map.of())).isPositive();
+  }
+
+  private PromText scrapeMetrics() throws Exception {
+    HttpResponse<String> scrape =
+        client.send(
+            HttpRequest.newBuilder(target.base().resolve("metrics")).GET().build(),
+            HttpResponse.BodyHandlers.ofString(UTF_8));
+    assertThat(scrape.statusCode()).as(scrape.body()).isEqualTo(200);
+    return PromText.parse(scrape.body());
+  }
+
+  private static double requestsCounted(PromText metrics) {
+    return metrics.named("lmgate_requests_total").stream()
+        .mapToDouble(PromText.Sample::value)
+        .sum();
+  }
+
   @Test
   void aKeyNotOnTheListIsRefusedWithTheExactBodyAndNeverForwarded() throws Exception {
     int before = upstream.received().size();

@@ -245,10 +245,12 @@ public final class LMGateProxyServlet extends ProxyServlet {
   protected void onServerResponseHeaders(
       HttpServletRequest request, HttpServletResponse response, Response serverResponse) {
     ResponseHeaders.copy(serverResponse.getHeaders(), response);
-    ProxiedExchange.of(request)
-        .exchange
-        .onResponse(
-            serverResponse.getStatus(), name -> serverResponse.getHeaders().getValuesList(name));
+    Exchange exchange = ProxiedExchange.of(request).exchange;
+    exchange.onResponse(
+        serverResponse.getStatus(), name -> serverResponse.getHeaders().getValuesList(name));
+    if (gate.config().server().overheadHeader()) {
+      ai.numio.lmgate.servlet.OverheadHeader.add(exchange, response);
+    }
   }
 
   @Override
@@ -260,7 +262,12 @@ public final class LMGateProxyServlet extends ProxyServlet {
       int offset,
       int length,
       Callback callback) {
-    Exchange exchange = ProxiedExchange.of(request).exchange;
+    ProxiedExchange proxied = ProxiedExchange.of(request);
+    Exchange exchange = proxied.exchange;
+    if (!proxied.bodyStarted) {
+      proxied.bodyStarted = true;
+      exchange.onUpstreamBytes(); // the gateway's share of the client's first byte starts here
+    }
     try {
       ServletOutputStream out = response.getOutputStream();
       out.write(buffer, offset, length);

@@ -8,7 +8,9 @@ import ai.numio.lmgate.dashboard.DashboardAccess;
 import ai.numio.lmgate.dashboard.HistorySeeder;
 import ai.numio.lmgate.dashboard.UsageAggregate;
 import ai.numio.lmgate.limit.LimitStoreFactory;
+import ai.numio.lmgate.metrics.LMGateMetrics;
 import ai.numio.lmgate.route.Route;
+import ai.numio.lmgate.servlet.LMGateMetricsServlet;
 import java.net.URI;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
@@ -35,12 +37,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The standalone gateway, embeddable: Jetty 12 serving {@link LMGateProxyServlet} and {@code
- * /healthz} on one port (HTTP/1.1 and h2c), around one {@link LMGate}; with {@code server.tls.*}
- * also on a TLS port (HTTP/2 by ALPN and HTTP/1.1, TLS 1.2/1.3), its certificate reloaded when the
- * files change ({@link ReloadingCertificate}). {@link #stop()} stops accepting, lets in-flight
- * exchanges finish for up to {@code server.shutdown_grace_seconds}, then writes every queued
- * record.
+ * The standalone gateway, embeddable: Jetty 12 serving {@link LMGateProxyServlet}, {@code /healthz}
+ * and {@code /metrics} (Prometheus, {@link LMGateMetricsServlet}) on one port (HTTP/1.1 and h2c),
+ * around one {@link LMGate}; with {@code server.tls.*} also on a TLS port (HTTP/2 by ALPN and
+ * HTTP/1.1, TLS 1.2/1.3), its certificate reloaded when the files change ({@link
+ * ReloadingCertificate}). {@link #stop()} stops accepting, lets in-flight exchanges finish for up
+ * to {@code server.shutdown_grace_seconds}, then writes every queued record.
  *
  * <pre>{@code
  * try (LMGateServer server = LMGateServer.builder(config).start()) {
@@ -363,6 +365,9 @@ public final class LMGateServer implements AutoCloseable {
             new DashboardServlet(dashboard, new DashboardAccess(config.ui().token(), time));
         context.addServlet(new ServletHolder("ui", ui), "/ui/*");
       }
+      context.addServlet(
+          new ServletHolder("metrics", new LMGateMetricsServlet(LMGateMetrics.attach(gate))),
+          LMGateMetrics.PATH);
       ServletHolder proxy = new ServletHolder("lmgate", new LMGateProxyServlet(gate));
       proxy.setAsyncSupported(true);
       proxy.setInitParameter(

@@ -29,6 +29,9 @@ final class ProxiedExchange {
   /** The client's credentials as sent, or the provider key the gateway holds instead. */
   final UpstreamCredential credential;
 
+  /** Whether a response body chunk has come from the upstream (Jetty calls in order). */
+  boolean bodyStarted;
+
   private ProxiedExchange(
       String target,
       URI upstream,

@@ -11,17 +11,20 @@ import ai.numio.lmgate.auth.AllowListException;
 import ai.numio.lmgate.config.LoadedConfig;
 import ai.numio.lmgate.cost.PriceTableException;
 import ai.numio.lmgate.limit.LimitStoreFactory;
+import ai.numio.lmgate.metrics.LMGateMetrics;
 import ai.numio.lmgate.providerkey.ProviderKeyException;
 import ai.numio.lmgate.route.Route;
 import ai.numio.lmgate.servlet.ClientCloseProbe;
 import ai.numio.lmgate.servlet.ErrorReplies;
 import ai.numio.lmgate.servlet.FailureReports;
 import ai.numio.lmgate.servlet.GatedRequest;
+import ai.numio.lmgate.servlet.LMGateMetricsServlet;
 import ai.numio.lmgate.servlet.ServletRequests;
 import ai.numio.lmgate.servlet.WebappConfig;
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.FilterConfig;
+import jakarta.servlet.ServletContext;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.ServletRequest;
 import jakarta.servlet.ServletResponse;
@@ -34,6 +37,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -88,6 +92,9 @@ public final class LMGateFilter implements Filter {
   private volatile LMGate gate;
   private volatile String provider;
   private volatile boolean rejectUnrouted;
+
+  /** The webapp's servlets that are an {@link LMGateMetricsServlet}: their requests pass. */
+  private volatile Set<String> metricsServlets = Set.of();
 
   /** How the core treats a request's route; decided once, at {@link #init}. */
   private volatile RouteMode routeMode;
@@ -189,6 +196,20 @@ public final class LMGateFilter implements Filter {
     if (ClientConnection.jettyVisible()) {
       clientCloseProbe = ClientCloseProbe.open();
     }
+    // the webapp's LMGateMetricsServlet serves these; counting starts before the first request
+    if (filterConfig.getServletContext() != null) {
+      try {
+        LMGateMetricsServlet.publish(
+            filterConfig.getServletContext(), LMGateMetrics.attach(started));
+        metricsServlets = metricsServletNames(filterConfig.getServletContext());
+      } catch (RuntimeException e) {
+        // metrics are an extra: a context that refuses attributes still gets its gate
+        log.warn(
+            "LMGate filter '{}': metrics not published for LMGateMetricsServlet ({})",
+            settings.filterName(),
+            e.toString());
+      }
+    }
     routeMode =
         chosen != null
             ? RouteMode.fixed(chosen)
@@ -210,6 +231,12 @@ public final class LMGateFilter implements Filter {
         || !(res instanceof HttpServletResponse response)) {
       throw new ServletException("LMGateFilter handles HTTP requests only");
     }
+    if (!metricsServlets.isEmpty()
+        && request.getHttpServletMapping() != null
+        && metricsServlets.contains(request.getHttpServletMapping().getServletName())) {
+      chain.doFilter(request, response); // a scrape: the metrics servlet checks its own token
+      return;
+    }
     Optional<GatedRequest> earlier = GatedRequest.of(request);
     if (earlier.isPresent()) {
       redispatch(earlier.get(), request, response, chain);
@@ -228,8 +255,12 @@ public final class LMGateFilter implements Filter {
     FailureReports.listen(request, admitted.exchange()::noteFailure);
     MeteredExchange metered =
         new MeteredExchange(
-            admitted.exchange(), response, ClientConnection.of(request, clientCloseProbe));
+            admitted.exchange(),
+            response,
+            ClientConnection.of(request, clientCloseProbe),
+            gate.config().server().overheadHeader());
     MeteringResponse meteringResponse = new MeteringResponse(response, metered);
+    metered.handedOver();
     try {
       chain.doFilter(
           new MeteringRequest(request, meteringResponse, admitted.readAhead()), meteringResponse);
@@ -318,6 +349,23 @@ public final class LMGateFilter implements Filter {
     } catch (RuntimeException e) {
       throw new ServletException(cannotStart + e.getMessage(), e);
     }
+  }
+
+  private static Set<String> metricsServletNames(ServletContext context) {
+    Set<String> names = new java.util.HashSet<>();
+    try {
+      context
+          .getServletRegistrations()
+          .forEach(
+              (name, registration) -> {
+                if (LMGateMetricsServlet.class.getName().equals(registration.getClassName())) {
+                  names.add(name);
+                }
+              });
+    } catch (RuntimeException e) {
+      log.debug("LMGate filter could not list the webapp's servlets: {}", e.toString());
+    }
+    return Set.copyOf(names);
   }
 
   /** Null if {@code provider} names a configured route, else what is wrong. */

@@ -2,6 +2,7 @@ package ai.numio.lmgate.filter;
 
 import ai.numio.lmgate.Exchange;
 import ai.numio.lmgate.Failure;
+import ai.numio.lmgate.servlet.OverheadHeader;
 import jakarta.servlet.ServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.util.ArrayList;
@@ -19,12 +20,27 @@ final class MeteredExchange {
   private final Exchange exchange;
   private final HttpServletResponse response;
   private final ClientConnection client;
+  private final boolean overheadHeader;
   private volatile boolean clientLeft;
+  private boolean bodyStarted;
 
-  MeteredExchange(Exchange exchange, HttpServletResponse response, ClientConnection client) {
+  MeteredExchange(
+      Exchange exchange,
+      HttpServletResponse response,
+      ClientConnection client,
+      boolean overheadHeader) {
     this.exchange = exchange;
     this.response = response;
     this.client = client;
+    this.overheadHeader = overheadHeader;
+  }
+
+  /**
+   * The request goes to the application, the filter's upstream: the end of the first part of the
+   * gateway's overhead (SPEC-2 §16).
+   */
+  void handedOver() {
+    exchange.onRequestSent();
   }
 
   /**
@@ -43,7 +59,18 @@ final class MeteredExchange {
       client.close();
       return;
     }
+    if (overheadHeader) {
+      OverheadHeader.add(exchange, response);
+    }
     exchange.onResponse(response.getStatus(), this::headerValues);
+  }
+
+  /** The application writes body bytes: the first time, the relay's share of overhead starts. */
+  void beforeBytes() {
+    if (!bodyStarted) {
+      bodyStarted = true;
+      exchange.onUpstreamBytes();
+    }
   }
 
   /** Body bytes the application wrote and the container accepted. */

@@ -22,6 +22,7 @@ final class MeteringOutputStream extends ServletOutputStream {
   @Override
   public void write(int b) throws IOException {
     metered.head();
+    metered.beforeBytes();
     try {
       out.write(b);
     } catch (IOException e) {
@@ -34,6 +35,7 @@ final class MeteringOutputStream extends ServletOutputStream {
   @Override
   public void write(byte[] bytes, int offset, int length) throws IOException {
     metered.head();
+    metered.beforeBytes();
     try {
       out.write(bytes, offset, length);
     } catch (IOException e) {

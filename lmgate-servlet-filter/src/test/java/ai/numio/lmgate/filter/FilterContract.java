@@ -2,6 +2,7 @@ package ai.numio.lmgate.filter;
 
 import ai.numio.lmgate.config.ConfigLoader;
 import ai.numio.lmgate.forward.ForwardingServlet;
+import ai.numio.lmgate.servlet.LMGateMetricsServlet;
 import ai.numio.lmgate.testing.GatewayContract;
 import java.net.URI;
 import java.nio.file.Path;
@@ -27,7 +28,8 @@ abstract class FilterContract extends GatewayContract {
             .filterParam(LMGateFilter.UNROUTED_PARAM, "reject") // as in lmgate.war
             .servlet(
                 "/*",
-                new ForwardingServlet(ConfigLoader.load(Optional.of(configFile), Map.of(), dir)));
+                new ForwardingServlet(ConfigLoader.load(Optional.of(configFile), Map.of(), dir)))
+            .servlet("/metrics", new LMGateMetricsServlet()); // as in lmgate.war's web.xml
     WebContainer.Running running = container().start(dir, List.of(app));
     return new Target() {
       @Override

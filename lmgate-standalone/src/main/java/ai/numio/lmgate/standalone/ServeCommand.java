@@ -182,6 +182,11 @@ final class ServeCommand {
         config.auth().pollIntervalSeconds(),
         config.stats().outputPath(),
         config.stats().flushIntervalSeconds());
+    log.info(
+        "Prometheus metrics at /metrics ({}; owner label {}; at most {} values per label)",
+        config.metrics().tokenRequired() ? "Bearer token required" : "open: no metrics.token",
+        config.metrics().ownerLabel() ? "on" : "off",
+        config.metrics().maxSeries());
     if (server.hasTls()) {
       X509Certificate certificate = server.tlsCertificate();
       log.info(
