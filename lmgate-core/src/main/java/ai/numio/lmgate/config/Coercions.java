@@ -421,34 +421,4 @@ final class Coercions {
             + ": "
             + reason);
   }
-
-  /** A Bearer token: see {@link #bearerTokenProblem}; surrounding blanks are dropped. */
-  static String bearerToken(String text) throws BadValue {
-    String token = text.trim();
-    String problem = bearerTokenProblem(token);
-    if (problem != null) {
-      throw new BadValue(problem);
-    }
-    return token;
-  }
-
-  /**
-   * Why a token is not usable, without echoing it (it is a secret); or null. At least 16 visible
-   * ASCII characters (what a header carries), no space.
-   */
-  static String bearerTokenProblem(String token) {
-    for (int i = 0; i < token.length(); i++) {
-      char c = token.charAt(i);
-      if (c <= ' ' || c > '~') {
-        return "must be visible ASCII characters without spaces (the value is not shown: it is"
-            + " a secret)";
-      }
-    }
-    if (token.length() < 16) {
-      return "must be at least 16 characters, got "
-          + token.length()
-          + " (generate one with: openssl rand -hex 32)";
-    }
-    return null;
-  }
 }

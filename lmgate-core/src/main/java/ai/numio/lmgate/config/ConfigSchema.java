@@ -313,7 +313,7 @@ final class ConfigSchema {
       new ConfigKey<>(
           "metrics",
           "token",
-          ValueType.bearerToken(),
+          ValueType.token(),
           "",
           "A secret that `GET /metrics` requires as `Authorization: Bearer <token>` (401 without,"
               + " 403 when wrong). Empty: `/metrics` is open. Set it through"

@@ -162,20 +162,6 @@ final class ValueType<T> {
   }
 
   /**
-   * A Bearer token (at least 16 visible ASCII characters, no space), or nothing. Messages never
-   * echo it.
-   */
-  static ValueType<String> bearerToken() {
-    return new ValueType<>(
-        String.class,
-        "a token of at least 16 characters",
-        "16+ visible ASCII characters, or empty for none",
-        (text, dir) -> Coercions.bearerToken(text),
-        Coercions::bearerTokenProblem,
-        true);
-  }
-
-  /**
    * One of an enum's constants by its configuration name, any case.
    *
    * @param noun what a constant is called in messages, e.g. {@code level}
