@@ -205,6 +205,36 @@ class GatewayMetricsTest {
     assertThat(openMetrics.sumBy("lmgate_requests_total"))
         .isEqualTo(metrics.sumBy("lmgate_requests_total"));
     assertThat(openMetrics.types()).containsEntry("lmgate_requests", "counter");
+
+    // Prometheus's own parser and linter over the same scrape (Debian's `prometheus` package)
+    assertThat(promtoolCheck(scrape.body())).isEqualTo("");
+  }
+
+  /**
+   * What {@code promtool check metrics} says of an exposition: "" when it parses and lints clean.
+   * Skipped without promtool, except under CI ({@code .ci/run} installs it).
+   */
+  private static String promtoolCheck(String exposition) throws Exception {
+    Process promtool;
+    try {
+      promtool =
+          new ProcessBuilder("promtool", "check", "metrics").redirectErrorStream(true).start();
+    } catch (java.io.IOException e) {
+      if ("true".equals(System.getenv("CI"))) {
+        throw new AssertionError("promtool is required under CI (.ci/run installs it)", e);
+      }
+      org.junit.jupiter.api.Assumptions.abort("promtool is not installed: " + e.getMessage());
+      return "";
+    }
+    try (java.io.OutputStream in = promtool.getOutputStream()) {
+      in.write(exposition.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    }
+    String said =
+        new String(
+            promtool.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    assertThat(promtool.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+    assertThat(promtool.exitValue()).as(said).isZero();
+    return said.trim();
   }
 
   @Test
