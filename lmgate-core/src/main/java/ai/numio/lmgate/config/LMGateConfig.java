@@ -74,63 +74,6 @@ public record LMGateConfig(
     routes = List.copyOf(routes);
   }
 
-  /** As the canonical constructor, with the default {@code metrics.*}. */
-  public LMGateConfig(
-      Server server,
-      Auth auth,
-      Stats stats,
-      Upstream upstream,
-      Logging logging,
-      List<Route> routes,
-      Policy policy,
-      Limits limits,
-      Pricing pricing,
-      Otel otel,
-      Ui ui) {
-    this(
-        server,
-        auth,
-        stats,
-        upstream,
-        logging,
-        routes,
-        policy,
-        limits,
-        pricing,
-        otel,
-        ui,
-        Metrics.DEFAULT);
-  }
-
-  /** A configuration without a dashboard ({@link Ui#NONE}). */
-  public LMGateConfig(
-      Server server,
-      Auth auth,
-      Stats stats,
-      Upstream upstream,
-      Logging logging,
-      List<Route> routes,
-      Policy policy,
-      Limits limits,
-      Pricing pricing,
-      Otel otel) {
-    this(server, auth, stats, upstream, logging, routes, policy, limits, pricing, otel, Ui.NONE);
-  }
-
-  /** A configuration without OpenTelemetry export or dashboard. */
-  public LMGateConfig(
-      Server server,
-      Auth auth,
-      Stats stats,
-      Upstream upstream,
-      Logging logging,
-      List<Route> routes,
-      Policy policy,
-      Limits limits,
-      Pricing pricing) {
-    this(server, auth, stats, upstream, logging, routes, policy, limits, pricing, Otel.OFF);
-  }
-
   /**
    * A configuration without policies, limits held in memory (as before SPEC-2 §14), with the
    * bundled price table ({@code pricing.path} not set).
@@ -152,7 +95,9 @@ public record LMGateConfig(
         Policy.NONE,
         Limits.MEMORY,
         Pricing.BUNDLED,
-        Otel.OFF);
+        Otel.OFF,
+        Ui.NONE,
+        Metrics.DEFAULT);
   }
 
   /** This configuration with another policy section. */

@@ -68,9 +68,10 @@ public final class UsageAggregate implements RecordObserver {
       return;
     }
     long at = r.timestamp().toEpochMilli();
-    int owner = names[Dimension.OWNER.ordinal()].index(r.owner());
-    int model = names[Dimension.MODEL.ordinal()].index(r.model());
-    int route = names[Dimension.ROUTE.ordinal()].index(r.provider());
+    int[] values = new int[Dimension.values().length];
+    values[Dimension.OWNER.ordinal()] = names[Dimension.OWNER.ordinal()].index(r.owner());
+    values[Dimension.MODEL.ordinal()] = names[Dimension.MODEL.ordinal()].index(r.model());
+    values[Dimension.ROUTE.ordinal()] = names[Dimension.ROUTE.ordinal()].index(r.provider());
     String errorType = r.errorType();
     int error = errorType == null ? -1 : errorTypes.index(errorType);
     boolean refusal = errorType != null && REFUSALS.contains(errorType);
@@ -89,45 +90,21 @@ public final class UsageAggregate implements RecordObserver {
           continue;
         }
         int base = slot * Window.FIELDS;
-        add(
-            w,
-            Dimension.OWNER.ordinal(),
-            owner,
-            slot,
-            base,
-            error,
-            refusal,
-            input,
-            output,
-            cacheRead,
-            cacheWrite,
-            cost);
-        add(
-            w,
-            Dimension.MODEL.ordinal(),
-            model,
-            slot,
-            base,
-            error,
-            refusal,
-            input,
-            output,
-            cacheRead,
-            cacheWrite,
-            cost);
-        add(
-            w,
-            Dimension.ROUTE.ordinal(),
-            route,
-            slot,
-            base,
-            error,
-            refusal,
-            input,
-            output,
-            cacheRead,
-            cacheWrite,
-            cost);
+        for (int d = 0; d < values.length; d++) {
+          add(
+              w,
+              d,
+              values[d],
+              slot,
+              base,
+              error,
+              refusal,
+              input,
+              output,
+              cacheRead,
+              cacheWrite,
+              cost);
+        }
         if (error >= 0) {
           w.addErrorType(slot, error);
         }
