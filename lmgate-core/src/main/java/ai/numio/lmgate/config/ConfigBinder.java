@@ -73,7 +73,9 @@ final class ConfigBinder {
                 value(ConfigSchema.SERVER_TLS_CERT_PATH),
                 value(ConfigSchema.SERVER_TLS_KEY_PATH),
                 value(ConfigSchema.SERVER_TLS_POLL_INTERVAL_SECONDS)),
-            value(ConfigSchema.SERVER_OVERHEAD_HEADER)),
+            value(ConfigSchema.SERVER_OVERHEAD_HEADER),
+            value(ConfigSchema.SERVER_IDLE_TIMEOUT_SECONDS),
+            value(ConfigSchema.SERVER_ENGINE)),
         new LMGateConfig.Auth(
             value(ConfigSchema.AUTH_ALLOWLIST_PATH),
             value(ConfigSchema.AUTH_POLL_INTERVAL_SECONDS)),
@@ -86,7 +88,8 @@ final class ConfigBinder {
         new LMGateConfig.Upstream(
             value(ConfigSchema.UPSTREAM_CONNECT_TIMEOUT_SECONDS),
             value(ConfigSchema.UPSTREAM_IDLE_TIMEOUT_SECONDS),
-            value(ConfigSchema.UPSTREAM_FORWARDED_HEADERS)),
+            value(ConfigSchema.UPSTREAM_FORWARDED_HEADERS),
+            value(ConfigSchema.UPSTREAM_POOL_IDLE_TIMEOUT_SECONDS)),
         new LMGateConfig.Logging(value(ConfigSchema.LOGGING_LEVEL)),
         routes,
         new LMGateConfig.Policy(

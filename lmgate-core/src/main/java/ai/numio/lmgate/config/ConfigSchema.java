@@ -63,6 +63,25 @@ final class ConfigSchema {
           "`true` adds `x-lmgate-overhead-ms` to every forwarded response: the milliseconds from"
               + " the request's arrival to its upstream request being sent (the part of the"
               + " gateway's overhead known when the head goes out).");
+  static final ConfigKey<Integer> SERVER_IDLE_TIMEOUT_SECONDS =
+      new ConfigKey<>(
+          "server",
+          "idle_timeout_seconds",
+          ValueType.integer(1, Integer.MAX_VALUE),
+          "30",
+          "How long a client connection may stay idle (no request, or a client that reads or"
+              + " sends nothing while LMGate waits on it) before LMGate closes it. A request"
+              + " waiting on its upstream is bounded by `upstream.idle_timeout_seconds`"
+              + " instead.");
+  static final ConfigKey<Engine> SERVER_ENGINE =
+      new ConfigKey<>(
+          "server",
+          "engine",
+          ValueType.choice(Engine.class, "lean or servlet", "engine", Engine::configName),
+          "servlet",
+          "How the standalone gateway forwards: `lean` is LMGate's own non-blocking upstream"
+              + " engine; `servlet` is Jetty's `ProxyServlet` (`LMGateProxyServlet`), the form"
+              + " people mount in their own Jetty. Both make the same decisions and records.");
   static final ConfigKey<Path> SERVER_TLS_CERT_PATH =
       new ConfigKey<>(
           "server",
@@ -164,6 +183,16 @@ final class ConfigSchema {
           "300",
           "Time a provider may stay silent during a request before LMGate gives up (`504`, or a"
               + " cut stream). Long, because slow generations stream slowly.");
+  static final ConfigKey<Integer> UPSTREAM_POOL_IDLE_TIMEOUT_SECONDS =
+      new ConfigKey<>(
+          "upstream",
+          "pool_idle_timeout_seconds",
+          ValueType.integer(1, Integer.MAX_VALUE),
+          "4",
+          "How long an idle pooled connection to a provider is kept for reuse. Shorter than the"
+              + " upstream's own keep-alive (uvicorn/vLLM and Node close after 5 s), so LMGate"
+              + " never sends on a connection the upstream is closing; a `Keep-Alive: timeout=`"
+              + " the upstream announces shortens it further.");
   static final ConfigKey<Boolean> UPSTREAM_FORWARDED_HEADERS =
       new ConfigKey<>(
           "upstream",
@@ -327,6 +356,8 @@ final class ConfigSchema {
           SERVER_SHUTDOWN_GRACE_SECONDS,
           SERVER_ERROR_FORMAT,
           SERVER_OVERHEAD_HEADER,
+          SERVER_IDLE_TIMEOUT_SECONDS,
+          SERVER_ENGINE,
           SERVER_TLS_CERT_PATH,
           SERVER_TLS_KEY_PATH,
           SERVER_TLS_PORT,
@@ -340,6 +371,7 @@ final class ConfigSchema {
           STATS_MAX_EVENT_BYTES,
           UPSTREAM_CONNECT_TIMEOUT_SECONDS,
           UPSTREAM_IDLE_TIMEOUT_SECONDS,
+          UPSTREAM_POOL_IDLE_TIMEOUT_SECONDS,
           UPSTREAM_FORWARDED_HEADERS,
           LOGGING_LEVEL,
           POLICY_PATH,

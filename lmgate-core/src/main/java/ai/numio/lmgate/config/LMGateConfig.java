@@ -150,6 +150,9 @@ public record LMGateConfig(
    * @param tls the TLS listener ({@code server.tls.*}); {@link Tls#NONE} for none
    * @param overheadHeader whether responses carry {@code x-lmgate-overhead-ms} ({@code
    *     server.overhead_header})
+   * @param idleTimeoutSeconds how long a client connection may stay idle ({@code
+   *     server.idle_timeout_seconds})
+   * @param engine how the standalone gateway forwards ({@code server.engine})
    */
   public record Server(
       String host,
@@ -157,7 +160,9 @@ public record LMGateConfig(
       int shutdownGraceSeconds,
       ErrorFormat errorFormat,
       Tls tls,
-      boolean overheadHeader) {
+      boolean overheadHeader,
+      int idleTimeoutSeconds,
+      Engine engine) {
     /**
      * Checks each value against its key's rule.
      *
@@ -169,6 +174,19 @@ public record LMGateConfig(
       ConfigSchema.SERVER_SHUTDOWN_GRACE_SECONDS.require(shutdownGraceSeconds);
       ConfigSchema.SERVER_ERROR_FORMAT.require(errorFormat);
       requireSection("server.tls", tls);
+      ConfigSchema.SERVER_IDLE_TIMEOUT_SECONDS.require(idleTimeoutSeconds);
+      ConfigSchema.SERVER_ENGINE.require(engine);
+    }
+
+    /** A server with the default idle timeout and engine. */
+    public Server(
+        String host,
+        int port,
+        int shutdownGraceSeconds,
+        ErrorFormat errorFormat,
+        Tls tls,
+        boolean overheadHeader) {
+      this(host, port, shutdownGraceSeconds, errorFormat, tls, overheadHeader, 30, Engine.SERVLET);
     }
 
     /** A server without overhead header. */
@@ -184,12 +202,41 @@ public record LMGateConfig(
 
     /** This server section with another TLS listener. */
     public Server withTls(Tls tls) {
-      return new Server(host, port, shutdownGraceSeconds, errorFormat, tls, overheadHeader);
+      return new Server(
+          host,
+          port,
+          shutdownGraceSeconds,
+          errorFormat,
+          tls,
+          overheadHeader,
+          idleTimeoutSeconds,
+          engine);
     }
 
     /** This server section with {@code server.overhead_header} on or off. */
     public Server withOverheadHeader(boolean overheadHeader) {
-      return new Server(host, port, shutdownGraceSeconds, errorFormat, tls, overheadHeader);
+      return new Server(
+          host,
+          port,
+          shutdownGraceSeconds,
+          errorFormat,
+          tls,
+          overheadHeader,
+          idleTimeoutSeconds,
+          engine);
+    }
+
+    /** This server section with another {@code server.engine}. */
+    public Server withEngine(Engine engine) {
+      return new Server(
+          host,
+          port,
+          shutdownGraceSeconds,
+          errorFormat,
+          tls,
+          overheadHeader,
+          idleTimeoutSeconds,
+          engine);
     }
   }
 
@@ -268,7 +315,10 @@ public record LMGateConfig(
    *     requests (off by default: the provider sees the request as the client sent it)
    */
   public record Upstream(
-      int connectTimeoutSeconds, int idleTimeoutSeconds, boolean forwardedHeaders) {
+      int connectTimeoutSeconds,
+      int idleTimeoutSeconds,
+      boolean forwardedHeaders,
+      int poolIdleTimeoutSeconds) {
     /**
      * Checks each value against its key's rule.
      *
@@ -277,6 +327,12 @@ public record LMGateConfig(
     public Upstream {
       ConfigSchema.UPSTREAM_CONNECT_TIMEOUT_SECONDS.require(connectTimeoutSeconds);
       ConfigSchema.UPSTREAM_IDLE_TIMEOUT_SECONDS.require(idleTimeoutSeconds);
+      ConfigSchema.UPSTREAM_POOL_IDLE_TIMEOUT_SECONDS.require(poolIdleTimeoutSeconds);
+    }
+
+    /** Upstream settings with the default pool idle timeout. */
+    public Upstream(int connectTimeoutSeconds, int idleTimeoutSeconds, boolean forwardedHeaders) {
+      this(connectTimeoutSeconds, idleTimeoutSeconds, forwardedHeaders, 4);
     }
   }
 

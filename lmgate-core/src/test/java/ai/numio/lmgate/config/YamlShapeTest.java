@@ -53,7 +53,7 @@ class YamlShapeTest {
     assertThat(fx.problemsOf("server:\n  port: 9090\n  prot: 9091\n"))
         .containsExactly(
             "server.prot: unknown key; valid keys in server: host, port, shutdown_grace_seconds,"
-                + " error_format, overhead_header, tls.cert_path, tls.key_path, tls.port,"
+                + " error_format, overhead_header, idle_timeout_seconds, engine, tls.cert_path, tls.key_path, tls.port,"
                 + " tls.poll_interval_seconds"
                 + " (config/lmgate.yaml line 3)");
   }
@@ -99,7 +99,7 @@ class YamlShapeTest {
                 """))
         .containsExactly(
             "server: expected a mapping of keys host, port, shutdown_grace_seconds, error_format,"
-                + " overhead_header, tls.cert_path, tls.key_path, tls.port, tls.poll_interval_seconds, got \"8080\""
+                + " overhead_header, idle_timeout_seconds, engine, tls.cert_path, tls.key_path, tls.port, tls.poll_interval_seconds, got \"8080\""
                 + " (config/lmgate.yaml line 1)",
             "auth: expected a mapping of keys allowlist_path, poll_interval_seconds, got a list"
                 + " (config/lmgate.yaml line 2)",
