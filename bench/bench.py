@@ -257,15 +257,19 @@ http {
             wait_port(port, 60)
 
     def start_gateway(self, port=P_GATEWAY, p_static=P_UPSTREAM, p_sse=P_SSE, level="WARN",
-                      extra=""):
+                      extra="", name="lmgate", server_extra="", routes_extra=""):
         """The gateway jar: route openai to the static upstream, ssebench to the SSE one;
-        `extra` is appended to its YAML configuration (bench/policy.py: policies, limits)."""
+        `extra` is appended to its YAML configuration (bench/policy.py: policies, limits),
+        `server_extra` to its server section and `routes_extra` (YAML lines, indented two
+        spaces) to its providers (bench/engine.py: the engine, more upstreams); several gateways
+        run side by side under different names and ports."""
         allow = os.path.join(self.tmp, "allowlist.csv")
         with open(allow, "w") as f:
             f.write("id,api_key,owner,added\nbench,%s,bench@example.com,2026-01-01\n" % KEY)
-        cfg = os.path.join(self.tmp, "lmgate.yaml")
+        cfg = os.path.join(self.tmp, name + ".yaml")
+        stats = self.stats_path if name == "lmgate" else os.path.join(self.tmp, name + ".jsonl")
         with open(cfg, "w") as f:
-            f.write("""server: {host: 127.0.0.1, port: %d, shutdown_grace_seconds: 30}
+            f.write("""server: {host: 127.0.0.1, port: %d, shutdown_grace_seconds: 30%s}
 auth: {allowlist_path: %s}
 stats: {output_path: %s, flush_interval_seconds: 1, max_file_bytes: %d}
 upstream: {idle_timeout_seconds: 300}
@@ -273,8 +277,9 @@ logging: {level: %s}
 providers:
   openai: {prefix: /openai/, upstream: 'http://127.0.0.1:%d', format: openai}
   ssebench: {prefix: /ssebench/, upstream: 'http://127.0.0.1:%d', format: openai}
-""" % (port, allow, self.stats_path, self.max_file_bytes, level, p_static, p_sse) + extra)
-        self._spawn("lmgate", ["java"] + self.java_opts + JFR_ACCURACY + ["-jar", JAR, "--config", cfg])
+""" % (port, server_extra, allow, stats, self.max_file_bytes, level, p_static, p_sse)
+                    + routes_extra + extra)
+        self._spawn(name, ["java"] + self.java_opts + JFR_ACCURACY + ["-jar", JAR, "--config", cfg])
         wait_port(port, 60)
 
     def start_floor(self, port=P_JETTY, p_static=P_UPSTREAM):

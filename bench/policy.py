@@ -2,7 +2,9 @@
 """What policies and the Redis limit store add to a request (issue 11's performance targets).
 
 Runs the gateway three times on the same static nginx upstream, one JVM after the other, each
-warmed up alone and then measured with wrk (latency: 4 connections; throughput: 64):
+warmed up alone and then measured with wrk in three scenarios: light (4 connections, ~10 ms
+think time each: ~400 req/s, what the latency target means by light load — nothing queues),
+latency (4 connections back to back: the gateway's core saturated) and throughput (64):
   plain   - no policy file;
   memory  - a policy whose rules all apply to the caller (a model list, so the body is read
             ahead; rpm, tpm and a daily USD budget far above what the run sends), limits in
@@ -29,6 +31,12 @@ P_REDIS = 18085
 # case: every Redis round trip competes with the gateway for one core); BENCH_REDIS_CPUS=0 puts
 # it with the load generator instead, closer to a Redis on its own host
 REDIS_CPUS = os.environ.get("BENCH_REDIS_CPUS", bench.SERVER_CPUS)
+
+SCENARIOS = [  # name, connections, think time (ms)
+    ("light", 4, 10),
+    ("latency", 4, 0),
+    ("throughput", 64, 0),
+]
 
 POLICY = """default:
   models: ["gpt-4o-mini*", "gpt-4o*"]
@@ -80,8 +88,8 @@ def main():
             bench.log("%s: warming up %d s" % (name, a.warmup))
             bench.wrk(url, bench.KEY, 16, a.warmup)
             for run in range(1, a.runs + 1):
-                for scen, conns in (("latency", 4), ("throughput", 64)):
-                    r = bench.wrk(url, bench.KEY, conns, a.duration)
+                for scen, conns, delay_ms in SCENARIOS:
+                    r = bench.wrk(url, bench.KEY, conns, a.duration, delay_ms)
                     r.update(variant=name, scenario=scen, run=run)
                     rows.append(r)
                     bench.log("%-7s %-10s run %d: %8.0f req/s p50 %5.0f p99 %6.0f us, errors %d"
@@ -120,14 +128,15 @@ def report(rows, a):
              "",
              "| variant | scenario | req/s | p50 µs | p99 µs | p50 vs plain | req/s vs plain | errors |",
              "|---|---|---:|---:|---:|---:|---:|---:|"]
-    for scen in ("latency", "throughput"):
+    conns = {name: c for name, c, _ in SCENARIOS}
+    for scen in conns:
         base_p50 = best("plain", scen, "p50", bench.med)
         base_rps = best("plain", scen, "rps", bench.med)
         for variant in [v for v in ("plain", "memory", "redis") if v in a.variants.split(",")]:
             p50 = best(variant, scen, "p50", bench.med)
             rps = best(variant, scen, "rps", bench.med)
             lines.append("| %s | %s (c=%d) | %.0f | %.0f | %.0f | %+.0f µs | %+.1f %% | %d |" % (
-                variant, scen, 4 if scen == "latency" else 64, rps, p50,
+                variant, scen, conns[scen], rps, p50,
                 best(variant, scen, "p99", bench.med), p50 - base_p50,
                 (rps / base_rps - 1) * 100, best(variant, scen, "errors", sum)))
     return "\n".join(lines) + "\n"
