@@ -41,6 +41,7 @@ class StandaloneOtelTest {
   private HttpServer upstream;
   private HttpServer collector;
   private final List<String> posts = new CopyOnWriteArrayList<>();
+  private volatile int collectorStatus = 200;
   private GatewayProcess process;
 
   @BeforeEach
@@ -70,7 +71,7 @@ class StandaloneOtelTest {
                   + " "
                   + exchange.getRequestHeaders().getFirst("Content-Type")
                   + (body.length > 0 ? " with a body" : " empty"));
-          exchange.sendResponseHeaders(200, -1);
+          exchange.sendResponseHeaders(collectorStatus, -1);
           exchange.close();
         });
     collector.start();
@@ -124,5 +125,55 @@ class StandaloneOtelTest {
         .containsExactlyInAnyOrder(
             "POST /v1/traces application/x-protobuf with a body",
             "POST /v1/metrics application/x-protobuf with a body");
+  }
+
+  /**
+   * The OpenTelemetry SDK logs through {@code java.util.logging}: its messages must land in
+   * LMGate's log, in LMGate's format, not as JUL's own two-line records on stderr.
+   */
+  @Test
+  void theSdksOwnWarningsLandInLMGatesLog() throws Exception {
+    collectorStatus = 500;
+    int port = GatewayProcess.freePort();
+    GatewayProcess.writeConfig(
+        dir, KEY, port, URI.create("http://127.0.0.1:" + upstream.getAddress().getPort()), 5, 1);
+    process =
+        GatewayProcess.start(
+            dir,
+            Map.of(
+                "LMGATE_OTEL__ENDPOINT",
+                "http://127.0.0.1:" + collector.getAddress().getPort(),
+                "LMGATE_OTEL__EXPORT_INTERVAL_SECONDS",
+                "3600"),
+            "gateway.log",
+            "--config",
+            "lmgate.yaml");
+    HttpResponse<String> response =
+        HttpClient.newHttpClient()
+            .send(
+                HttpRequest.newBuilder(
+                        URI.create("http://127.0.0.1:" + port + "/openai/v1/chat/completions"))
+                    .header("Authorization", "Bearer " + KEY)
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"model\":\"gpt-4o-mini\"}"))
+                    .build(),
+                HttpResponse.BodyHandlers.ofString());
+    assertThat(response.statusCode()).isEqualTo(200);
+
+    process.terminate();
+    assertThat(process.awaitExit(Duration.ofSeconds(30))).isZero();
+
+    assertThat(posts).contains("POST /v1/traces application/x-protobuf with a body");
+    List<String> output = process.output();
+    assertThat(output)
+        .as("the SDK's export failure, as a line of LMGate's log")
+        .anyMatch(
+            line ->
+                // the SDK's exporter (pinned version) says "Failed to export 1 spans. Server
+                // responded with HTTP status code 500 ..."
+                line.matches(
+                    "\\d{4}-\\d\\d-\\d\\dT\\S+Z WARN  HttpExporter - Failed to export .*"));
+    assertThat(output)
+        .as("no record in java.util.logging's own console format")
+        .noneMatch(line -> line.startsWith("WARNING:") || line.startsWith("SEVERE:"));
   }
 }
