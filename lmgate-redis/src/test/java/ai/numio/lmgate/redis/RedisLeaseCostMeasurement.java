@@ -65,9 +65,13 @@ class RedisLeaseCostMeasurement {
             new Rate("key:" + scope, Counted.REQUESTS, 1_000_000),
             new Rate("key:" + scope, Counted.TOKENS, 1_000_000_000),
             new Budget("owner:" + scope, Unit.USD, 1_000_000, Period.DAY));
-    try (RedisLimitStore store = RedisLimitStore.connect(url, Duration.ofMillis(250), terms)) {
+    try (RedisLimitStore store = RedisLimitStore.connect(url, Duration.ofSeconds(1), terms)) {
       for (int i = 0; i < WARMUP; i++) {
-        request(store, limits);
+        try {
+          request(store, limits);
+        } catch (Exception e) {
+          // a busy machine: a timeout now and then; counted in the measured part only
+        }
       }
       long callsBefore = store.calls();
       int each = REQUESTS / threads;
@@ -84,11 +88,15 @@ class RedisLeaseCostMeasurement {
                     start.await();
                     for (int i = 0; i < each; i++) {
                       long t0 = System.nanoTime();
-                      request(store, limits);
+                      try {
+                        request(store, limits);
+                      } catch (Exception e) {
+                        failures.incrementAndGet();
+                      }
                       mine[i] = System.nanoTime() - t0;
                     }
-                  } catch (Exception e) {
-                    failures.incrementAndGet();
+                  } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
                   }
                 });
         worker.start();
