@@ -2,6 +2,7 @@ package ai.numio.lmgate.redis;
 
 import ai.numio.lmgate.limit.BudgetUnits;
 import ai.numio.lmgate.limit.Limit;
+import ai.numio.lmgate.limit.LimitStoreException;
 import java.util.List;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -36,6 +37,11 @@ final class Lease {
 
   /** Removed from the store's map by the sweep: take another. */
   boolean dead;
+
+  /** The last lease call's failure (null once one succeeds), and when it failed (nanos). */
+  LimitStoreException failure;
+
+  long failedAt;
 
   /** The snapshot per limit: a bucket's level (scaled) and time, a budget's spending. */
   final long[] value;

@@ -240,6 +240,7 @@ public final class RedisLimitStore implements LimitStore {
       if (lease == null) {
         lease = leases.computeIfAbsent(limits, Lease::new);
       }
+      long asked = System.nanoTime();
       lease.lock.lock();
       try {
         if (lease.dead) {
@@ -249,7 +250,21 @@ public final class RedisLimitStore implements LimitStore {
           lease.remaining--;
           return Verdict.ADMITTED;
         }
-        return renew(lease, nowMillis);
+        LimitStoreException failed = lease.failure;
+        if (failed != null && lease.failedAt - asked >= 0) {
+          // the call this one waited for has failed: so does this one, at once, instead of each
+          // waiting caller timing out in turn on a stalled Redis
+          throw new LimitStoreException(failed.getMessage(), failed);
+        }
+        try {
+          Verdict verdict = renew(lease, nowMillis);
+          lease.failure = null;
+          return verdict;
+        } catch (LimitStoreException e) {
+          lease.failure = e;
+          lease.failedAt = System.nanoTime();
+          throw e;
+        }
       } finally {
         lease.lock.unlock();
       }

@@ -13,7 +13,12 @@ import ai.numio.lmgate.limit.LimitStoreException;
 import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -73,6 +78,48 @@ class RedisLimitStoreOutageTest {
       store.charge(LIMITS, 10, 0.5, NOON, NOON);
       store.flush();
       assertThat(store.acquire(LIMITS, NOON).admitted()).isTrue();
+    }
+  }
+
+  /**
+   * Eight requests of one caller wait for the same lease call on a stalled Redis: when it times out
+   * they all fail with it, not one timeout after the other (8 x 250 ms).
+   */
+  @Test
+  void callersWaitingForOneStalledLeaseCallFailWithIt() throws Exception {
+    List<Limit> rpm = List.of(new Rate("key:stalled", Counted.REQUESTS, 5));
+    try (RedisLimitStore store = RedisLimitStore.connect(server.url(), Duration.ofMillis(250))) {
+      assertThat(store.acquire(rpm, NOON).admitted()).isTrue(); // a lease of 1: used up
+      server.stall();
+      try {
+        ExecutorService pool = Executors.newFixedThreadPool(8);
+        try {
+          long started = System.nanoTime();
+          List<Future<Boolean>> failed = new ArrayList<>();
+          for (int i = 0; i < 8; i++) {
+            failed.add(
+                pool.submit(
+                    () -> {
+                      try {
+                        store.acquire(rpm, NOON);
+                        return false;
+                      } catch (LimitStoreException e) {
+                        return true;
+                      }
+                    }));
+          }
+          for (Future<Boolean> f : failed) {
+            assertThat(f.get(10, TimeUnit.SECONDS)).isTrue();
+          }
+          assertThat(Duration.ofNanos(System.nanoTime() - started))
+              .isLessThan(Duration.ofMillis(1500));
+        } finally {
+          pool.shutdownNow();
+        }
+      } finally {
+        server.resume();
+      }
+      assertThat(store.acquire(rpm, NOON).admitted()).isTrue();
     }
   }
 
