@@ -152,6 +152,7 @@ public final class RedisLimitStore implements LimitStore {
   private final Thread writer;
   private boolean waiting; // guarded by queue
   private volatile boolean closed;
+  private volatile boolean sweeping = true;
 
   RedisLimitStore(UnifiedJedis redis, Runnable dropIdleConnections, String shownUrl) {
     this(redis, dropIdleConnections, shownUrl, LeaseTerms.DEFAULT);
@@ -546,6 +547,14 @@ public final class RedisLimitStore implements LimitStore {
     }
   }
 
+  /**
+   * Stops the background sweep: leases then end only by their own next acquire, {@link #endLeases}
+   * or {@link #close()} (tests that must not depend on how fast the machine is).
+   */
+  void stopSweeping() {
+    sweeping = false;
+  }
+
   /** Redis calls made since the store opened (for tests and measurements). */
   long calls() {
     return calls.get();
@@ -588,7 +597,7 @@ public final class RedisLimitStore implements LimitStore {
     long nextSweep = Long.MIN_VALUE;
     while (!closed) {
       long offset = clockOffset;
-      if (offset != Long.MIN_VALUE) {
+      if (offset != Long.MIN_VALUE && sweeping) {
         long now = System.nanoTime() / 1_000_000 + offset;
         if (nextSweep == Long.MIN_VALUE || now >= nextSweep) {
           endLeases(now, false);

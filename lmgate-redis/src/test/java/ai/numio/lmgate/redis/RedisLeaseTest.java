@@ -71,6 +71,7 @@ class RedisLeaseTest {
 
   private RedisLimitStore store() {
     RedisLimitStore store = RedisLimitStore.connect(server.url());
+    store.stopSweeping(); // leases end when a test says so, however slow the machine
     stores.add(store);
     return store;
   }
@@ -328,6 +329,26 @@ class RedisLeaseTest {
     }
     // exactly the budget: 2 + 8 requests of 100
     assertThat(admitted).isEqualTo(8);
+  }
+
+  /** Nobody renews the lease: the store's own sweep gives its tokens back once it is 500 ms old. */
+  @Test
+  void theBackgroundSweepGivesBackALeaseNobodyRenews() throws Exception {
+    try (RedisLimitStore store = RedisLimitStore.connect(server.url())) {
+      List<Limit> limits = List.of(new Rate(scope("k"), Counted.REQUESTS, 60_000));
+      long now = System.currentTimeMillis();
+      assertThat(store.acquire(limits, now).admitted()).isTrue(); // a lease of 16: 15 unused
+      String key = "lmgate:rate:" + scope("k") + ":requests";
+      assertThat(Long.parseLong(redis.hget(key, "level")) / 60_000).isEqualTo(60_000 - 16);
+      // the bucket's time stays at the lease (a give-back does not refill): 1 used, 15 back
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+      while (Long.parseLong(redis.hget(key, "level")) / 60_000 != 60_000 - 1
+          && System.nanoTime() < deadline) {
+        Thread.sleep(20);
+      }
+      assertThat(Long.parseLong(redis.hget(key, "level")) / 60_000).isEqualTo(60_000 - 1);
+      assertThat(redis.hget(key, "updated_ms")).isEqualTo(Long.toString(now));
+    }
   }
 
   @Test
