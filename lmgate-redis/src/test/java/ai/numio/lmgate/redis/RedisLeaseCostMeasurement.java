@@ -21,7 +21,8 @@ import org.junit.jupiter.api.Test;
  * What an admission costs with and without leases, in this process against a local redis-server:
  * the policy of {@code bench/policy.sh} (rpm, tpm and a daily USD budget, all far from their
  * edges), one acquire and one charge per request. Prints figures; asserts nothing about time. Runs
- * only when asked: {@code -Dlmgate.measure=true -Dtest=RedisLeaseCostMeasurement}.
+ * only when asked: {@code mvn -o verify -pl lmgate-redis -am -Dtest=RedisLeaseCostMeasurement
+ * -Dsurefire.failIfNoSpecifiedTests=false -DargLine=-Dlmgate.measure=true}.
  */
 class RedisLeaseCostMeasurement {
 
