@@ -18,7 +18,10 @@ public interface LimitStore extends AutoCloseable {
    * every budget's current period is below its amount, takes 1 from each {@code REQUESTS} bucket
    * and returns {@link Verdict#ADMITTED}; otherwise changes nothing and returns the refusal with
    * the longest Retry-After among the limits that refuse. Atomic with respect to every other call
-   * on the same state, from any replica.
+   * on the same state, from any replica — except that a store shared by replicas may answer from a
+   * lease of admissions it took earlier ({@code RedisLimitStore}): its {@code REQUESTS} buckets
+   * stay exact, its {@code TOKENS} buckets and budgets may not yet see what other replicas charged
+   * within the lease (a bounded overshoot its documentation states).
    *
    * @param nowMillis the current time (epoch milliseconds, UTC)
    */

@@ -13,7 +13,12 @@ import ai.numio.lmgate.limit.LimitStoreException;
 import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -55,16 +60,86 @@ class RedisLimitStoreOutageTest {
         long started = System.nanoTime();
         assertThatThrownBy(() -> store.acquire(LIMITS, NOON))
             .isInstanceOf(LimitStoreException.class);
-        assertThatThrownBy(() -> store.charge(LIMITS, 10, 0.5, NOON, NOON))
-            .isInstanceOf(LimitStoreException.class);
         assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(1));
       }
+      // a charge returns at once; the store's thread fails to write it, and a later charge says so
+      assertThat(chargeFailureReported(store)).isTrue();
 
       server.restart();
       // the first call after the restart already gets a fresh connection (and re-sends the script)
       assertThat(store.acquire(LIMITS, NOON).admitted()).isTrue();
+      // the outage's last failed write may still wait to be reported, by one charge
+      try {
+        store.charge(LIMITS, 10, 0.5, NOON, NOON);
+      } catch (LimitStoreException e) {
+        assertThat(e).hasMessageContaining("unreachable");
+      }
+      store.flush();
       store.charge(LIMITS, 10, 0.5, NOON, NOON);
+      store.flush();
       assertThat(store.acquire(LIMITS, NOON).admitted()).isTrue();
+    }
+  }
+
+  /**
+   * Eight requests of one caller wait for the same lease call on a stalled Redis: when it times out
+   * they all fail with it, not one timeout after the other (8 x 250 ms).
+   */
+  @Test
+  void callersWaitingForOneStalledLeaseCallFailWithIt() throws Exception {
+    List<Limit> rpm = List.of(new Rate("key:stalled", Counted.REQUESTS, 5));
+    try (RedisLimitStore store = RedisLimitStore.connect(server.url(), Duration.ofMillis(250))) {
+      assertThat(store.acquire(rpm, NOON).admitted()).isTrue(); // a lease of 1: used up
+      server.stall();
+      try {
+        ExecutorService pool = Executors.newFixedThreadPool(8);
+        try {
+          long started = System.nanoTime();
+          List<Future<Boolean>> failed = new ArrayList<>();
+          for (int i = 0; i < 8; i++) {
+            failed.add(
+                pool.submit(
+                    () -> {
+                      try {
+                        store.acquire(rpm, NOON);
+                        return false;
+                      } catch (LimitStoreException e) {
+                        return true;
+                      }
+                    }));
+          }
+          for (Future<Boolean> f : failed) {
+            assertThat(f.get(10, TimeUnit.SECONDS)).isTrue();
+          }
+          assertThat(Duration.ofNanos(System.nanoTime() - started))
+              .isLessThan(Duration.ofMillis(1500));
+        } finally {
+          pool.shutdownNow();
+        }
+      } finally {
+        server.resume();
+      }
+      assertThat(store.acquire(rpm, NOON).admitted()).isTrue();
+    }
+  }
+
+  /** A lease held when Redis dies keeps answering until it is used up; then the calls fail. */
+  @Test
+  void aHeldLeaseServesThroughAnOutageUntilItEnds() throws Exception {
+    List<Limit> rpm = List.of(new Rate("key:lease", Counted.REQUESTS, 1000));
+    try (RedisLimitStore store = RedisLimitStore.connect(server.url())) {
+      assertThat(store.acquire(rpm, NOON).admitted()).isTrue(); // a lease of 16
+      server.kill();
+      for (int i = 0; i < 15; i++) {
+        assertThat(store.acquire(rpm, NOON).admitted()).isTrue();
+      }
+      assertThatThrownBy(() -> store.acquire(rpm, NOON)).isInstanceOf(LimitStoreException.class);
+      // an old lease is not served either: its age is over
+      server.restart();
+      assertThat(store.acquire(rpm, NOON + 1000).admitted()).isTrue();
+      server.kill();
+      assertThatThrownBy(() -> store.acquire(rpm, NOON + 1500))
+          .isInstanceOf(LimitStoreException.class);
     }
   }
 
@@ -152,6 +227,20 @@ class RedisLimitStoreOutageTest {
       server.restart();
       assertThat(store.acquire(LIMITS, NOON).admitted()).isTrue();
     }
+  }
+
+  /** Charges until one reports the failed background write (within 2 s). */
+  private static boolean chargeFailureReported(RedisLimitStore store) throws InterruptedException {
+    long deadline = System.nanoTime() + Duration.ofSeconds(2).toNanos();
+    while (System.nanoTime() < deadline) {
+      try {
+        store.charge(LIMITS, 1, 0.01, NOON, NOON);
+      } catch (LimitStoreException e) {
+        return true;
+      }
+      Thread.sleep(10);
+    }
+    return false;
   }
 
   private static String fullText(Throwable e) {
