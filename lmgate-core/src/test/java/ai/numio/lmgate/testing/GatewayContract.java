@@ -10,6 +10,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -19,6 +21,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -26,6 +30,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * What every form of LMGate promises, whatever container runs it: the standalone gateway, the
@@ -401,6 +407,80 @@ public abstract class GatewayContract implements PolicyContract, ProviderKeyCont
     JsonNode record = awaitOnlyRecord();
     assertThat(record.get("error_type").asText()).isEqualTo("client_disconnected");
     assertThat(record.get("input_tokens").asLong()).isEqualTo(77);
+  }
+
+  /**
+   * A client that gives up while the upstream is still thinking (its head 5 s away), over HTTP/1.1:
+   * a socket closed, or the JDK client's request cancelled. The upstream request is aborted at once
+   * (the upstream sees its connection close, test bound 3 s) and the record says 499 {@code
+   * client_disconnected} without tokens — not the 200 nobody received.
+   */
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"socket closed", "JDK client cancelled"})
+  void aClientThatLeavesBeforeTheResponseHeadAbortsTheUpstream(String how) throws Exception {
+    byte[] answer = fixture("anthropic/messages-nonstream.json");
+    CountDownLatch thinking = new CountDownLatch(1);
+    upstream.connectionEnds.clear();
+    upstream.script(
+        (request, socket, out) -> {
+          thinking.countDown();
+          socket.setSoTimeout(100);
+          for (int i = 0; i < 50; i++) { // 5 s to the head, unless let go
+            try {
+              if (socket.getInputStream().read() < 0) {
+                return;
+              }
+            } catch (SocketTimeoutException stillThere) {
+              // keep thinking
+            }
+          }
+          RawUpstream.fixedResponse(out, 200, answer, "Content-Type", "application/json");
+        });
+    URI uri = target.base().resolve("anthropic/v1/messages");
+    long leftAt;
+    if (how.equals("socket closed")) {
+      try (Socket socket = new Socket(uri.getHost(), uri.getPort())) {
+        socket
+            .getOutputStream()
+            .write(
+                ("POST "
+                        + uri.getRawPath()
+                        + " HTTP/1.1\r\nHost: lmgate\r\nx-api-key: "
+                        + KEY
+                        + "\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}")
+                    .getBytes(UTF_8));
+        socket.getOutputStream().flush();
+        assertThat(thinking.await(10, TimeUnit.SECONDS)).as("request upstream").isTrue();
+        Thread.sleep(500); // the client gives up after half a second
+        leftAt = System.nanoTime();
+      }
+    } else {
+      CompletableFuture<HttpResponse<String>> response =
+          HttpClient.newBuilder()
+              .version(HttpClient.Version.HTTP_1_1)
+              .build()
+              .sendAsync(
+                  HttpRequest.newBuilder(uri)
+                      .header("x-api-key", KEY)
+                      .header("Content-Type", "application/json")
+                      .POST(HttpRequest.BodyPublishers.ofString("{}"))
+                      .build(),
+                  HttpResponse.BodyHandlers.ofString());
+      assertThat(thinking.await(10, TimeUnit.SECONDS)).as("request upstream").isTrue();
+      Thread.sleep(500);
+      leftAt = System.nanoTime();
+      response.cancel(true); // closes its connection (JDK 16+)
+    }
+
+    Long closedAt = upstream.connectionEnds.poll(10, TimeUnit.SECONDS);
+    assertThat(closedAt).as("upstream connection closed").isNotNull();
+    assertThat(Duration.ofNanos(closedAt - leftAt)).isLessThan(Duration.ofSeconds(3));
+    JsonNode record = awaitOnlyRecord();
+    assertThat(record.get("status").asInt()).as("record %s", record).isEqualTo(499);
+    assertThat(record.get("error_type").asText()).isEqualTo("client_disconnected");
+    assertThat(record.get("ttfb_ms").isNull()).isTrue();
+    assertThat(record.get("input_tokens").isNull()).isTrue();
+    assertThat(record.get("output_tokens").isNull()).isTrue();
   }
 
   @Test

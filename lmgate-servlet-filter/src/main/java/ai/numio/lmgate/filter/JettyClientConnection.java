@@ -2,6 +2,7 @@ package ai.numio.lmgate.filter;
 
 import ai.numio.lmgate.servlet.ClientCloseProbe;
 import jakarta.servlet.http.HttpServletRequest;
+import java.io.IOException;
 import java.nio.channels.SocketChannel;
 import org.eclipse.jetty.ee10.servlet.ServletContextRequest;
 import org.eclipse.jetty.io.EndPoint;
@@ -69,5 +70,10 @@ final class JettyClientConnection implements ClientConnection {
   @Override
   public void close() {
     endPoint.close(new EofException("client closed the connection before the response head"));
+  }
+
+  @Override
+  public IOException gone(String message) {
+    return new EofException(message);
   }
 }
