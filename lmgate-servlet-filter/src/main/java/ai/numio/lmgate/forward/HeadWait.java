@@ -23,7 +23,7 @@ import java.util.concurrent.TimeUnit;
 final class HeadWait {
 
   /** How often the client is looked at: a client that leaves is noticed within this. */
-  static final long POLL_MILLIS = 50;
+  static final long POLL_MILLIS = 100;
 
   private final ClientConnection client;
   private final ScheduledExecutorService timer;
