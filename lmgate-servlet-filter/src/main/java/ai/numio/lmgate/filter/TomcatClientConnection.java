@@ -104,6 +104,11 @@ final class TomcatClientConnection implements ClientConnection {
     }
   }
 
+  /** Forgets what was said, so that a test sees the first time again. */
+  static void forgetSaid() {
+    said.clear();
+  }
+
   private static void once(String what, String why) {
     if (said.add(what)) {
       log.info(
