@@ -483,6 +483,111 @@ public abstract class GatewayContract implements PolicyContract, ProviderKeyCont
     assertThat(record.get("output_tokens").isNull()).isTrue();
   }
 
+  /**
+   * Watching an HTTP/1.1 connection while the upstream thinks reads nothing of it and sees no false
+   * farewell: requests pipelined behind a slow one, and requests one after another on a kept-alive
+   * connection, are all answered whole, each with its own 200 record.
+   */
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"pipelined", "one after another"})
+  void requestsBehindASlowOneOnTheSameConnectionAreAllAnswered(String how) throws Exception {
+    byte[] answer = fixture("anthropic/messages-nonstream.json");
+    upstream.script(
+        (request, socket, out) -> {
+          Thread.sleep(700); // thinking; the client is watched meanwhile
+          RawUpstream.fixedResponse(out, 200, answer, "Content-Type", "application/json");
+        });
+    URI uri = target.base().resolve("anthropic/v1/messages");
+    String request =
+        "POST "
+            + uri.getRawPath()
+            + " HTTP/1.1\r\nHost: lmgate\r\nx-api-key: "
+            + KEY
+            + "\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}";
+    int count = 3;
+    try (Socket socket = new Socket(uri.getHost(), uri.getPort())) {
+      socket.setSoTimeout(10_000);
+      java.io.OutputStream out = socket.getOutputStream();
+      java.io.DataInputStream in = new java.io.DataInputStream(socket.getInputStream());
+      if (how.equals("pipelined")) {
+        out.write(request.getBytes(UTF_8));
+        out.flush();
+        Thread.sleep(300); // the first is waiting for its head when the others arrive
+        out.write((request + request).getBytes(UTF_8));
+        out.flush();
+      }
+      for (int i = 0; i < count; i++) {
+        if (!how.equals("pipelined")) {
+          out.write(request.getBytes(UTF_8));
+          out.flush();
+        }
+        String head = readHead(in);
+        assertThat(head).startsWith("HTTP/1.1 200 ");
+        assertThat(new String(readBody(head, in), UTF_8)).isEqualTo(new String(answer, UTF_8));
+      }
+    }
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    List<JsonNode> records = new ArrayList<>();
+    while (records.size() < count && System.nanoTime() < deadline) {
+      records.addAll(newRecords());
+      Thread.sleep(50);
+    }
+    assertThat(records)
+        .extracting(r -> r.get("status").asInt() + " " + r.get("error_type").asText())
+        .containsExactly("200 null", "200 null", "200 null");
+  }
+
+  private static String readHead(InputStream in) throws IOException {
+    StringBuilder head = new StringBuilder();
+    while (!head.toString().endsWith("\r\n\r\n")) {
+      int b = in.read();
+      if (b < 0) {
+        throw new IOException("connection closed after: " + head);
+      }
+      head.append((char) b);
+    }
+    return head.toString();
+  }
+
+  /** A response body of a fixed length or chunked, as {@code head} says. */
+  private static byte[] readBody(String head, java.io.DataInputStream in) throws IOException {
+    String lower = head.toLowerCase(java.util.Locale.ROOT);
+    java.util.regex.Matcher length =
+        java.util.regex.Pattern.compile("content-length: *(\\d+)").matcher(lower);
+    if (length.find()) {
+      byte[] body = new byte[Integer.parseInt(length.group(1))];
+      in.readFully(body);
+      return body;
+    }
+    assertThat(lower).contains("transfer-encoding: chunked");
+    java.io.ByteArrayOutputStream body = new java.io.ByteArrayOutputStream();
+    while (true) {
+      String size = readLine(in);
+      int n = Integer.parseInt(size.split(";")[0].trim(), 16);
+      if (n == 0) {
+        readLine(in); // the empty line after the last chunk
+        return body.toByteArray();
+      }
+      byte[] chunk = new byte[n];
+      in.readFully(chunk);
+      body.write(chunk);
+      readLine(in);
+    }
+  }
+
+  private static String readLine(InputStream in) throws IOException {
+    StringBuilder line = new StringBuilder();
+    for (int b = in.read(); b != '\n'; b = in.read()) {
+      if (b < 0) {
+        throw new IOException("connection closed after: " + line);
+      }
+      if (b != '\r') {
+        line.append((char) b);
+      }
+    }
+    return line.toString();
+  }
+
   @Test
   void aStreamedGeminiArrayIsRecordedWithItsLastCounts() throws Exception {
     byte[] body = fixture("google/gemini-stream.jsonarray");
