@@ -70,8 +70,9 @@ final class TomcatClientConnection implements ClientConnection {
     try {
       Request catalina = (Request) FACADE_REQUEST.get(facade);
       Object input = catalina == null ? null : catalina.getCoyoteRequest().getInputBuffer();
-      if (!(input instanceof Http11InputBuffer http11)) {
-        once("http2", "requests over HTTP/2 (" + inner.getProtocol() + ")");
+      if (!(input instanceof Http11InputBuffer http11)) { // HTTP/2 (a stream's buffer), AJP
+        String reader = input == null ? "no input buffer" : input.getClass().getName();
+        once(reader, "requests over " + inner.getProtocol() + " read by " + reader);
         return null;
       }
       Object socket =

@@ -89,9 +89,10 @@ class TomcatFilterTest extends FilterScenarios {
           .containsExactly(
               new LogCapture.Line(
                   Level.INFO,
-                  "LMGate cannot look at Tomcat's client connections for requests over HTTP/2"
-                      + " (HTTP/2.0): a client that leaves before the response head is noticed only"
-                      + " when a write to it fails",
+                  "LMGate cannot look at Tomcat's client connections for requests over HTTP/2.0"
+                      + " read by org.apache.coyote.http2.Stream$StandardStreamInputBuffer: a client"
+                      + " that leaves before the response head is noticed only when a write to it"
+                      + " fails",
                   null));
     }
   }
