@@ -434,7 +434,8 @@ public abstract class GatewayContract implements PolicyContract, ProviderKeyCont
               // keep thinking
             }
           }
-          RawUpstream.fixedResponse(out, 200, answer, "Content-Type", "application/json");
+          RawUpstream.fixedResponse(
+              out, 200, answer, "Content-Type", "application/json", "Connection", "close");
         });
     URI uri = target.base().resolve("anthropic/v1/messages");
     long leftAt;
@@ -495,7 +496,8 @@ public abstract class GatewayContract implements PolicyContract, ProviderKeyCont
     upstream.script(
         (request, socket, out) -> {
           Thread.sleep(700); // thinking; the client is watched meanwhile
-          RawUpstream.fixedResponse(out, 200, answer, "Content-Type", "application/json");
+          RawUpstream.fixedResponse(
+              out, 200, answer, "Content-Type", "application/json", "Connection", "close");
         });
     URI uri = target.base().resolve("anthropic/v1/messages");
     String request =
