@@ -10,6 +10,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -19,6 +21,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -26,6 +30,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * What every form of LMGate promises, whatever container runs it: the standalone gateway, the
@@ -401,6 +407,187 @@ public abstract class GatewayContract implements PolicyContract, ProviderKeyCont
     JsonNode record = awaitOnlyRecord();
     assertThat(record.get("error_type").asText()).isEqualTo("client_disconnected");
     assertThat(record.get("input_tokens").asLong()).isEqualTo(77);
+  }
+
+  /**
+   * A client that gives up while the upstream is still thinking (its head 5 s away), over HTTP/1.1:
+   * a socket closed, or the JDK client's request cancelled. The upstream request is aborted at once
+   * (the upstream sees its connection close, test bound 3 s) and the record says 499 {@code
+   * client_disconnected} without tokens — not the 200 nobody received.
+   */
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"socket closed", "JDK client cancelled"})
+  void aClientThatLeavesBeforeTheResponseHeadAbortsTheUpstream(String how) throws Exception {
+    byte[] answer = fixture("anthropic/messages-nonstream.json");
+    CountDownLatch thinking = new CountDownLatch(1);
+    upstream.connectionEnds.clear();
+    upstream.script(
+        (request, socket, out) -> {
+          thinking.countDown();
+          socket.setSoTimeout(100);
+          for (int i = 0; i < 50; i++) { // 5 s to the head, unless let go
+            try {
+              if (socket.getInputStream().read() < 0) {
+                return;
+              }
+            } catch (SocketTimeoutException stillThere) {
+              // keep thinking
+            }
+          }
+          RawUpstream.fixedResponse(
+              out, 200, answer, "Content-Type", "application/json", "Connection", "close");
+        });
+    URI uri = target.base().resolve("anthropic/v1/messages");
+    long leftAt;
+    if (how.equals("socket closed")) {
+      try (Socket socket = new Socket(uri.getHost(), uri.getPort())) {
+        socket
+            .getOutputStream()
+            .write(
+                ("POST "
+                        + uri.getRawPath()
+                        + " HTTP/1.1\r\nHost: lmgate\r\nx-api-key: "
+                        + KEY
+                        + "\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}")
+                    .getBytes(UTF_8));
+        socket.getOutputStream().flush();
+        assertThat(thinking.await(10, TimeUnit.SECONDS)).as("request upstream").isTrue();
+        Thread.sleep(500); // the client gives up after half a second
+        leftAt = System.nanoTime();
+      }
+    } else {
+      CompletableFuture<HttpResponse<String>> response =
+          HttpClient.newBuilder()
+              .version(HttpClient.Version.HTTP_1_1)
+              .build()
+              .sendAsync(
+                  HttpRequest.newBuilder(uri)
+                      .header("x-api-key", KEY)
+                      .header("Content-Type", "application/json")
+                      .POST(HttpRequest.BodyPublishers.ofString("{}"))
+                      .build(),
+                  HttpResponse.BodyHandlers.ofString());
+      assertThat(thinking.await(10, TimeUnit.SECONDS)).as("request upstream").isTrue();
+      Thread.sleep(500);
+      leftAt = System.nanoTime();
+      response.cancel(true); // closes its connection (JDK 16+)
+    }
+
+    Long closedAt = upstream.connectionEnds.poll(10, TimeUnit.SECONDS);
+    assertThat(closedAt).as("upstream connection closed").isNotNull();
+    assertThat(Duration.ofNanos(closedAt - leftAt)).isLessThan(Duration.ofSeconds(3));
+    JsonNode record = awaitOnlyRecord();
+    assertThat(record.get("status").asInt()).as("record %s", record).isEqualTo(499);
+    assertThat(record.get("error_type").asText()).isEqualTo("client_disconnected");
+    assertThat(record.get("ttfb_ms").isNull()).isTrue();
+    assertThat(record.get("input_tokens").isNull()).isTrue();
+    assertThat(record.get("output_tokens").isNull()).isTrue();
+  }
+
+  /**
+   * Watching an HTTP/1.1 connection while the upstream thinks reads nothing of it and sees no false
+   * farewell: requests pipelined behind a slow one, and requests one after another on a kept-alive
+   * connection, are all answered whole, each with its own 200 record.
+   */
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"pipelined", "one after another"})
+  void requestsBehindASlowOneOnTheSameConnectionAreAllAnswered(String how) throws Exception {
+    byte[] answer = fixture("anthropic/messages-nonstream.json");
+    upstream.script(
+        (request, socket, out) -> {
+          Thread.sleep(700); // thinking; the client is watched meanwhile
+          RawUpstream.fixedResponse(
+              out, 200, answer, "Content-Type", "application/json", "Connection", "close");
+        });
+    URI uri = target.base().resolve("anthropic/v1/messages");
+    String request =
+        "POST "
+            + uri.getRawPath()
+            + " HTTP/1.1\r\nHost: lmgate\r\nx-api-key: "
+            + KEY
+            + "\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}";
+    int count = 3;
+    try (Socket socket = new Socket(uri.getHost(), uri.getPort())) {
+      socket.setSoTimeout(10_000);
+      java.io.OutputStream out = socket.getOutputStream();
+      java.io.DataInputStream in = new java.io.DataInputStream(socket.getInputStream());
+      if (how.equals("pipelined")) {
+        out.write(request.getBytes(UTF_8));
+        out.flush();
+        Thread.sleep(300); // the first is waiting for its head when the others arrive
+        out.write((request + request).getBytes(UTF_8));
+        out.flush();
+      }
+      for (int i = 0; i < count; i++) {
+        if (!how.equals("pipelined")) {
+          out.write(request.getBytes(UTF_8));
+          out.flush();
+        }
+        String head = readHead(in);
+        assertThat(head).startsWith("HTTP/1.1 200 ");
+        assertThat(new String(readBody(head, in), UTF_8)).isEqualTo(new String(answer, UTF_8));
+      }
+    }
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+    List<JsonNode> records = new ArrayList<>();
+    while (records.size() < count && System.nanoTime() < deadline) {
+      records.addAll(newRecords());
+      Thread.sleep(50);
+    }
+    assertThat(records)
+        .extracting(r -> r.get("status").asInt() + " " + r.get("error_type").asText())
+        .containsExactly("200 null", "200 null", "200 null");
+  }
+
+  private static String readHead(InputStream in) throws IOException {
+    StringBuilder head = new StringBuilder();
+    while (!head.toString().endsWith("\r\n\r\n")) {
+      int b = in.read();
+      if (b < 0) {
+        throw new IOException("connection closed after: " + head);
+      }
+      head.append((char) b);
+    }
+    return head.toString();
+  }
+
+  /** A response body of a fixed length or chunked, as {@code head} says. */
+  private static byte[] readBody(String head, java.io.DataInputStream in) throws IOException {
+    String lower = head.toLowerCase(java.util.Locale.ROOT);
+    java.util.regex.Matcher length =
+        java.util.regex.Pattern.compile("content-length: *(\\d+)").matcher(lower);
+    if (length.find()) {
+      byte[] body = new byte[Integer.parseInt(length.group(1))];
+      in.readFully(body);
+      return body;
+    }
+    assertThat(lower).contains("transfer-encoding: chunked");
+    java.io.ByteArrayOutputStream body = new java.io.ByteArrayOutputStream();
+    while (true) {
+      String size = readLine(in);
+      int n = Integer.parseInt(size.split(";")[0].trim(), 16);
+      if (n == 0) {
+        readLine(in); // the empty line after the last chunk
+        return body.toByteArray();
+      }
+      byte[] chunk = new byte[n];
+      in.readFully(chunk);
+      body.write(chunk);
+      readLine(in);
+    }
+  }
+
+  private static String readLine(InputStream in) throws IOException {
+    StringBuilder line = new StringBuilder();
+    for (int b = in.read(); b != '\n'; b = in.read()) {
+      if (b < 0) {
+        throw new IOException("connection closed after: " + line);
+      }
+      if (b != '\r') {
+        line.append((char) b);
+      }
+    }
+    return line.toString();
   }
 
   @Test

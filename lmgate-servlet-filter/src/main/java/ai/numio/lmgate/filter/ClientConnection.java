@@ -2,15 +2,19 @@ package ai.numio.lmgate.filter;
 
 import ai.numio.lmgate.servlet.ClientCloseProbe;
 import jakarta.servlet.http.HttpServletRequest;
+import java.io.IOException;
 
 /**
- * What the filter can tell of a request's client connection: whether the client has gone. The
- * servlet API says so only when a read or a write fails, which comes too late for a client that
- * leaves while the application waits for its upstream: the response it then writes would be
- * recorded as received. Embedded Jetty 12 says more ({@link JettyClientConnection}); in other
- * containers (Tomcat) the filter knows only what the servlet API tells.
+ * What LMGate can tell of a request's client connection: whether the client has gone. The servlet
+ * API says so only when a read or a write fails, which comes too late for a client that leaves
+ * while the application waits for its upstream: the response it then writes would be recorded as
+ * received. Embedded Jetty 12 says more ({@link JettyClientConnection}), and so does Tomcat 10.1
+ * over HTTP/1.1 with its NIO connector ({@link TomcatClientConnection}); elsewhere (a webapp in a
+ * Jetty distribution, Tomcat over HTTP/2 or NIO2) LMGate knows only what the servlet API tells.
+ * Used by {@code LMGateFilter} when the response head is set and by the WAR's forwarder while it
+ * waits for the upstream's head.
  */
-interface ClientConnection {
+public interface ClientConnection {
 
   /** A container that tells nothing more than the servlet API. */
   ClientConnection UNKNOWN =
@@ -34,32 +38,39 @@ interface ClientConnection {
   void close();
 
   /**
-   * Whether Jetty's classes are visible from here (embedded Jetty), checked without loading {@link
-   * JettyClientConnection}, which cannot even be loaded without them.
+   * The exception to throw from a servlet whose client left: the container's own kind for a client
+   * that went away, which it does not log as an application error.
    */
-  static boolean jettyVisible() {
-    try {
-      Class.forName(
-          "org.eclipse.jetty.ee10.servlet.ServletContextRequest",
-          false,
-          ClientConnection.class.getClassLoader());
-      Class.forName(
-          "org.eclipse.jetty.io.EofException", false, ClientConnection.class.getClassLoader());
-      return true;
-    } catch (ClassNotFoundException | LinkageError e) {
-      return false;
-    }
+  default IOException gone(String message) {
+    return new IOException(message);
+  }
+
+  /**
+   * Whether any container whose connections LMGate can look at is visible from here: a probe is
+   * worth opening.
+   */
+  static boolean visible() {
+    return VisibleContainers.JETTY || VisibleContainers.TOMCAT;
   }
 
   /**
    * The connection of {@code request}, as far as its container tells; {@code probe} is null where
-   * Jetty's classes are not visible.
+   * no such container is {@link #visible()}.
    */
   static ClientConnection of(HttpServletRequest request, ClientCloseProbe probe) {
-    if (probe != null) {
+    if (probe == null) {
+      return UNKNOWN;
+    }
+    if (VisibleContainers.JETTY) {
       ClientConnection jetty = JettyClientConnection.of(request, probe);
       if (jetty != null) {
         return jetty;
+      }
+    }
+    if (VisibleContainers.TOMCAT) {
+      ClientConnection tomcat = TomcatClientConnection.of(request, probe);
+      if (tomcat != null) {
+        return tomcat;
       }
     }
     return UNKNOWN;

@@ -2,6 +2,7 @@ package ai.numio.lmgate.filter;
 
 import ai.numio.lmgate.servlet.ClientCloseProbe;
 import jakarta.servlet.http.HttpServletRequest;
+import java.io.IOException;
 import java.nio.channels.SocketChannel;
 import org.eclipse.jetty.ee10.servlet.ServletContextRequest;
 import org.eclipse.jetty.io.EndPoint;
@@ -21,7 +22,7 @@ final class JettyClientConnection implements ClientConnection {
 
   private static final Logger log = LoggerFactory.getLogger(JettyClientConnection.class);
 
-  private final EndPoint endPoint;
+  private final EndPoint endPoint; // null over HTTP/2: the whole connection's, not the request's
   private final SocketChannel channel; // null over HTTP/2
   private final ClientCloseProbe probe;
   private volatile boolean failed;
@@ -40,9 +41,9 @@ final class JettyClientConnection implements ClientConnection {
         return null;
       }
       ConnectionMetaData connection = jetty.getConnectionMetaData();
-      EndPoint endPoint = connection.getConnection().getEndPoint();
-      SocketChannel channel =
-          connection.getHttpVersion().getVersion() < 20 ? socketOf(endPoint) : null;
+      boolean multiplexed = connection.getHttpVersion().getVersion() >= 20;
+      EndPoint endPoint = multiplexed ? null : connection.getConnection().getEndPoint();
+      SocketChannel channel = multiplexed ? null : socketOf(endPoint);
       JettyClientConnection client = new JettyClientConnection(endPoint, channel, probe);
       jetty.addFailureListener(failure -> client.failed = true);
       return client;
@@ -66,8 +67,19 @@ final class JettyClientConnection implements ClientConnection {
     return failed || (channel != null && probe.closed(channel));
   }
 
+  /**
+   * Over HTTP/1.1 closes the connection; over HTTP/2 nothing: the endpoint is the whole connection,
+   * whose other streams may still be wanted, and Jetty fails the writes of a failed stream itself.
+   */
   @Override
   public void close() {
-    endPoint.close(new EofException("client closed the connection before the response head"));
+    if (endPoint != null) {
+      endPoint.close(new EofException("client closed the connection before the response head"));
+    }
+  }
+
+  @Override
+  public IOException gone(String message) {
+    return new EofException(message);
   }
 }

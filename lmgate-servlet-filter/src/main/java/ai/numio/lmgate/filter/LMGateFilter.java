@@ -193,7 +193,7 @@ public final class LMGateFilter implements Filter {
     }
     gate = started;
     provider = chosen;
-    if (ClientConnection.jettyVisible()) {
+    if (ClientConnection.visible()) {
       clientCloseProbe = ClientCloseProbe.open();
     }
     // the webapp's LMGateMetricsServlet serves these; counting starts before the first request

@@ -7,9 +7,11 @@ import ai.numio.lmgate.TimeSource;
 import ai.numio.lmgate.UpstreamCredential;
 import ai.numio.lmgate.UpstreamErrors;
 import ai.numio.lmgate.config.LMGateConfig;
+import ai.numio.lmgate.filter.ClientConnection;
 import ai.numio.lmgate.route.RouteMatch;
 import ai.numio.lmgate.route.RouteResult;
 import ai.numio.lmgate.route.Router;
+import ai.numio.lmgate.servlet.ClientCloseProbe;
 import ai.numio.lmgate.servlet.ErrorReplies;
 import ai.numio.lmgate.servlet.FailureReports;
 import ai.numio.lmgate.servlet.GatedRequest;
@@ -27,6 +29,9 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Objects;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -54,8 +59,12 @@ import org.slf4j.LoggerFactory;
  * upstream_timeout}. A response that breaks off after it began (the upstream cuts it, or is silent
  * for the idle timeout) throws {@link UpstreamDisconnectedException} so the container cuts the
  * client's connection too. A client that goes away ends the upstream exchange at once; the
- * container's exception is rethrown. Whenever forwarding fails, the {@link Failure} is reported to
- * the filter in front ({@link FailureReports}).
+ * container's exception is rethrown. Before the response head, where the servlet API would tell
+ * nothing until the first write, the client is watched ({@link HeadWait}) where the container lets
+ * it ({@link ClientConnection}: Tomcat's NIO connector and embedded Jetty over HTTP/1.1, embedded
+ * Jetty over HTTP/2); a client that leaves then aborts the upstream request at once, and the
+ * servlet throws the container's own exception for a client gone. Whenever forwarding fails, the
+ * {@link Failure} is reported to the filter in front ({@link FailureReports}).
  */
 public final class ForwardingServlet extends HttpServlet {
 
@@ -70,6 +79,7 @@ public final class ForwardingServlet extends HttpServlet {
   private transient Duration idleTimeout;
   private transient ScheduledExecutorService idleTimer;
   private transient ExecutorService clientThreads;
+  private transient ClientCloseProbe clientProbe;
   private final transient TimeSource time = TimeSource.system();
 
   /** For {@code web.xml}: {@link #init()} loads the configuration (see the class comment). */
@@ -101,6 +111,9 @@ public final class ForwardingServlet extends HttpServlet {
         new ScheduledThreadPoolExecutor(1, daemonThreads("lmgate-forward-idle"));
     timer.setRemoveOnCancelPolicy(true);
     idleTimer = timer;
+    if (ClientConnection.visible()) {
+      clientProbe = ClientCloseProbe.open();
+    }
     Thread thread = Thread.currentThread();
     ClassLoader webapp = thread.getContextClassLoader();
     // the client's selector thread takes the context class loader of the thread that builds it;
@@ -140,6 +153,9 @@ public final class ForwardingServlet extends HttpServlet {
     if (clientThreads != null) {
       clientThreads.shutdownNow();
     }
+    if (clientProbe != null) {
+      clientProbe.close();
+    }
     client = null;
   }
 
@@ -157,7 +173,14 @@ public final class ForwardingServlet extends HttpServlet {
       ErrorReplies.send(response, ErrorResponse.METHOD_NOT_ALLOWED, shape, true);
       return;
     }
-    ClientRequestBody body = new ClientRequestBody(request.getInputStream());
+    ClientConnection connection = ClientConnection.of(request, clientProbe);
+    HeadWait wait =
+        connection == ClientConnection.UNKNOWN
+            ? HeadWait.none()
+            : new HeadWait(connection, idleTimer);
+    ClientRequestBody body =
+        new ClientRequestBody(
+            request.getInputStream(), request.getContentLengthLong(), wait::bodyRead);
     HttpRequest upstreamRequest;
     try {
       upstreamRequest = upstreamRequest(request, match, body);
@@ -167,22 +190,52 @@ public final class ForwardingServlet extends HttpServlet {
       ErrorReplies.send(response, ErrorResponse.UNFORWARDABLE, shape, true);
       return;
     }
+    if (!ServletRequests.hasBody(request)) {
+      wait.bodyRead();
+    }
+    CompletableFuture<HttpResponse<InputStream>> pending =
+        client.sendAsync(upstreamRequest, HttpResponse.BodyHandlers.ofInputStream());
+    wait.abortOnLeave(pending);
     HttpResponse<InputStream> upstream;
     try {
-      upstream = client.send(upstreamRequest, HttpResponse.BodyHandlers.ofInputStream());
-    } catch (IOException e) {
+      upstream = pending.get();
+    } catch (ExecutionException | CancellationException e) {
+      wait.end();
+      if (wait.clientLeft()) { // the wait aborted it (the JDK's cancellation may come as a cause)
+        throw clientLeft(request, connection);
+      }
       if (body.failure() != null) {
         FailureReports.report(request, Failure.CLIENT_DISCONNECTED);
         throw body.failure(); // the client went away during the upload; nothing to answer
       }
-      fail(request, response, UpstreamErrors.classify(e), match, shape, e);
+      Throwable cause = e.getCause() != null ? e.getCause() : e;
+      Failure failure =
+          cause instanceof IOException io ? UpstreamErrors.classify(io) : Failure.GATEWAY_ERROR;
+      fail(request, response, failure, match, shape, cause);
       return;
     } catch (InterruptedException e) {
+      wait.end();
+      pending.cancel(true);
       Thread.currentThread().interrupt();
       fail(request, response, Failure.GATEWAY_ERROR, match, shape, e);
       return;
     }
+    wait.end(); // before anything is written: the container may read the connection again after
+    if (wait.clientLeft()) { // it left as the head arrived
+      upstream.body().close();
+      throw clientLeft(request, connection);
+    }
     relay(request, upstream, response);
+  }
+
+  /**
+   * The client left before the response head (the upstream request is aborted): reported, its
+   * connection closed, and the container's own exception for a client gone to throw.
+   */
+  private static IOException clientLeft(HttpServletRequest request, ClientConnection connection) {
+    FailureReports.report(request, Failure.CLIENT_DISCONNECTED);
+    connection.close();
+    return connection.gone("client closed the connection before the response head");
   }
 
   /**
@@ -290,7 +343,7 @@ public final class ForwardingServlet extends HttpServlet {
       Failure failure,
       RouteMatch match,
       ErrorShape shape,
-      Exception cause) {
+      Throwable cause) {
     FailureReports.report(request, failure);
     log.warn(
         "Forwarding to route '{}' ({}) failed: {}: {}",

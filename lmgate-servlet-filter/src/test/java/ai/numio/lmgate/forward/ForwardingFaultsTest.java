@@ -270,6 +270,56 @@ class ForwardingFaultsTest {
     assertThat(outcome.thrown()).isInstanceOf(IOException.class);
   }
 
+  /**
+   * A client that leaves while the upstream is still thinking (its head 5 s away): the forwarder
+   * aborts the upstream request at once, reports {@code client_disconnected} and throws Tomcat's
+   * own exception for a client gone, which Tomcat does not log as an application error.
+   */
+  @Test
+  void aClientThatLeavesBeforeTheHeadAbortsTheUpstream() throws Exception {
+    java.util.concurrent.CountDownLatch thinking = new java.util.concurrent.CountDownLatch(1);
+    upstream =
+        new RawUpstream(
+            (request, socket, out) -> {
+              thinking.countDown();
+              socket.setSoTimeout(100);
+              for (int i = 0; i < 50; i++) {
+                try {
+                  if (socket.getInputStream().read() < 0) {
+                    return;
+                  }
+                } catch (java.net.SocketTimeoutException stillThere) {
+                  // keep thinking
+                }
+              }
+              RawUpstream.fixedResponse(out, 200, "{}".getBytes(UTF_8));
+            });
+    tomcat = ForwardingTomcat.start(dir, upstream.uri());
+    URI uri = tomcat.uri("/anthropic/v1/messages");
+    long leftAt;
+    try (java.net.Socket socket = new java.net.Socket(uri.getHost(), uri.getPort())) {
+      socket
+          .getOutputStream()
+          .write(
+              ("POST /anthropic/v1/messages HTTP/1.1\r\nHost: t\r\nContent-Type: application/json"
+                      + "\r\nContent-Length: 2\r\n\r\n{}")
+                  .getBytes(UTF_8));
+      socket.getOutputStream().flush();
+      assertThat(thinking.await(10, TimeUnit.SECONDS)).isTrue();
+      Thread.sleep(500);
+      leftAt = System.nanoTime();
+    }
+
+    Long upstreamClosedAt = upstream.connectionEnds.poll(10, TimeUnit.SECONDS);
+    assertThat(upstreamClosedAt).as("upstream connection closed").isNotNull();
+    assertThat(Duration.ofNanos(upstreamClosedAt - leftAt)).isLessThan(Duration.ofSeconds(3));
+    OutcomeProbe.Outcome outcome = tomcat.probe.next();
+    assertThat(outcome.failure()).isEqualTo(Failure.CLIENT_DISCONNECTED);
+    assertThat(outcome.thrown())
+        .isInstanceOf(org.apache.catalina.connector.ClientAbortException.class)
+        .hasMessage("client closed the connection before the response head");
+  }
+
   @Test
   void garbageFromTheUpstreamIs502UpstreamDisconnected() throws Exception {
     upstream =
