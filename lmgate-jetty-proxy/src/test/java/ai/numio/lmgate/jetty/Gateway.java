@@ -77,6 +77,29 @@ final class Gateway implements AutoCloseable {
     return new Gateway(dir, LMGateServer.builder(config).port(0).tlsPort(0).time(time).start());
   }
 
+  /** Starts gateways on the given {@code server.engine} ({@code servlet} or {@code lean}). */
+  static Starter on(String engine) {
+    return new Starter(engine);
+  }
+
+  /** {@link Gateway#start} with {@code server.engine} set. */
+  record Starter(String engine) {
+    Gateway start(Path dir, URI upstream) throws Exception {
+      return start(dir, upstream, Map.of());
+    }
+
+    Gateway start(Path dir, URI upstream, Map<String, String> extraEnv) throws Exception {
+      return start(dir, upstream, extraEnv, TimeSource.system());
+    }
+
+    Gateway start(Path dir, URI upstream, Map<String, String> extraEnv, TimeSource time)
+        throws Exception {
+      Map<String, String> env = new HashMap<>(extraEnv);
+      env.put("LMGATE_SERVER__ENGINE", engine);
+      return Gateway.start(dir, upstream, env, time);
+    }
+  }
+
   URI uri(String pathAndQuery) {
     return server.uri().resolve(pathAndQuery);
   }
