@@ -151,6 +151,37 @@ class SlowReaderTest {
     assertThat(record.get("error_type").isNull()).isTrue();
   }
 
+  /**
+   * A client that reads nothing for {@code server.idle_timeout_seconds} (here 1 s) is cut: its
+   * pending write fails, the upstream request is aborted (its writes fail long before the
+   * response's end) and the record says {@code client_disconnected}.
+   */
+  @ParameterizedTest(name = "{0}")
+  @ValueSource(strings = {"servlet", "lean"})
+  void aClientThatReadsNothingForTheServerIdleTimeoutIsCut(String engine) throws Exception {
+    long total = 96L * 1024 * 1024;
+    AtomicLong written = new AtomicLong();
+    upstream =
+        new RawUpstream(
+            (request, socket, out) -> {
+              RawUpstream.chunkedHead(out, 200, "text/event-stream");
+              while (written.get() < total) {
+                RawUpstream.chunk(out, EVENT, 0, EVENT.length);
+                written.addAndGet(EVENT.length);
+              }
+              RawUpstream.lastChunk(out);
+            });
+    gateway =
+        Gateway.on(engine)
+            .start(dir, upstream.uri(), Map.of("LMGATE_SERVER__IDLE_TIMEOUT_SECONDS", "1"));
+    clients.add(openStream(64 * 1024));
+
+    JsonNode record = gateway.awaitOnlyRecord();
+    assertThat(record.get("error_type").asText()).isEqualTo("client_disconnected");
+    assertThat(upstream.connectionEnds.poll(10, TimeUnit.SECONDS)).isNotNull();
+    assertThat(written.get()).isLessThan(total / 2);
+  }
+
   /** A connection with a small receive window that asks for an SSE stream and reads nothing. */
   private Socket openStream(int receiveBuffer) throws IOException {
     Socket socket = new Socket();
