@@ -233,6 +233,7 @@ public final class LMGateServer implements AutoCloseable {
     private Map<String, String> env = System.getenv();
     private Integer port;
     private Integer tlsPort;
+    private Integer clientSendBuffer;
 
     private Builder(LMGateConfig config) {
       this.config = config;
@@ -247,6 +248,16 @@ public final class LMGateServer implements AutoCloseable {
     /** Listens for TLS on this port instead of {@code server.tls.port}; 0 picks a free one. */
     public Builder tlsPort(int tlsPort) {
       this.tlsPort = tlsPort;
+      return this;
+    }
+
+    /**
+     * Fixes the send buffer of every accepted client connection (tests: a client that does not read
+     * then blocks the gateway's writes after this many bytes, not after what the kernel's
+     * autotuning would give it).
+     */
+    Builder clientSendBuffer(int bytes) {
+      this.clientSendBuffer = bytes;
       return this;
     }
 
@@ -350,6 +361,9 @@ public final class LMGateServer implements AutoCloseable {
       // reconnecting after a deploy) overflowed it, and some were reset before their request.
       connector.setAcceptQueueSize(ACCEPT_QUEUE_SIZE);
       connector.setIdleTimeout(idleTimeoutMillis());
+      if (clientSendBuffer != null) {
+        connector.setAcceptedSendBufferSize(clientSendBuffer);
+      }
       connector.setHost(config.server().host());
       connector.setPort(port != null ? port : config.server().port());
       server.addConnector(connector);

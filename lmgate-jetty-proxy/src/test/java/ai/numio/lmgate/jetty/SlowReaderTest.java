@@ -65,13 +65,26 @@ class SlowReaderTest {
    */
   @Test
   void clientsThatDoNotReadHoldNoThreadAndOthersProceed() throws Exception {
+    clientsThatDoNotRead("lean");
+  }
+
+  /** What {@link #clientsThatDoNotReadHoldNoThreadAndOthersProceed} measures, on an engine. */
+  private void clientsThatDoNotRead(String engine) throws Exception {
     int stalled = 200;
     upstream =
         new RawUpstream(
             (request, socket, out) -> {
               if (request.requestLine().contains("/chat/completions")) {
+                // this test upstream serves one request per connection: said so, so that no
+                // client reuses one it is closing (the stale-connection case is issue 14's own)
                 RawUpstream.fixedResponse(
-                    out, 200, JSON_BODY.getBytes(UTF_8), "Content-Type", "application/json");
+                    out,
+                    200,
+                    JSON_BODY.getBytes(UTF_8),
+                    "Content-Type",
+                    "application/json",
+                    "Connection",
+                    "close");
                 return;
               }
               RawUpstream.chunkedHead(out, 200, "text/event-stream");
@@ -83,9 +96,15 @@ class SlowReaderTest {
               RawUpstream.lastChunk(out);
             });
     // a busy test machine may take seconds to accept 200 upstream connections
+    // 16 KiB of send buffer per client: each stalled stream's write is pending after that much
     gateway =
-        Gateway.on("lean")
-            .start(dir, upstream.uri(), Map.of("LMGATE_UPSTREAM__CONNECT_TIMEOUT_SECONDS", "20"));
+        Gateway.on(engine)
+            .start(
+                dir,
+                upstream.uri(),
+                Map.of("LMGATE_UPSTREAM__CONNECT_TIMEOUT_SECONDS", "20"),
+                ai.numio.lmgate.TimeSource.system(),
+                builder -> builder.clientSendBuffer(16 * 1024));
     for (int i = 0; i < stalled; i++) {
       clients.add(openStream(4096));
       if ((i + 1) % 20 == 0) {
@@ -107,7 +126,13 @@ class SlowReaderTest {
     }
     int threads = gatewayThreads();
     System.out.println(
-        "gateway threads with " + stalled + " stalled streams open: " + threads + " (lean)");
+        "gateway threads with "
+            + stalled
+            + " stalled streams open: "
+            + threads
+            + " ("
+            + engine
+            + ")");
     assertThat(threads).isLessThan(100);
     List<JsonNode> records = gateway.awaitRecords(50);
     assertThat(records).hasSize(50); // the stalled streams are still open
