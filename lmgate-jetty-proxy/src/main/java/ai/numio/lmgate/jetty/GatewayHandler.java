@@ -138,10 +138,12 @@ public final class GatewayHandler extends Handler.Wrapper {
 
   /**
    * The request as it goes upstream: the client's headers minus the hop-by-hop ones, {@code Host}
-   * (set from the upstream) and the framing (from the body's length), with the core's changes —
-   * {@code Accept-Encoding} narrowed to what the meter decodes; with a provider key the gateway
-   * holds, every client credential replaced by it; with {@code upstream.forwarded_headers}, {@code
-   * Via} and {@code X-Forwarded-*} written anew. The body: what the core read ahead, then the rest.
+   * (set from the upstream), the framing (from the body's length) and {@code Expect} (a {@code
+   * 100-continue} is settled with the client: Jetty answers it when the body is first read, and the
+   * upstream gets the body without waiting for a 100 of its own), with the core's changes — {@code
+   * Accept-Encoding} narrowed to what the meter decodes; with a provider key the gateway holds,
+   * every client credential replaced by it; with {@code upstream.forwarded_headers}, {@code Via}
+   * and {@code X-Forwarded-*} written anew. The body: what the core read ahead, then the rest.
    */
   private UpstreamRequest upstreamRequest(
       Request request, Admission.Admitted admitted, ClientBody body, Forwarding forwarding) {
@@ -154,6 +156,7 @@ public final class GatewayHandler extends Handler.Wrapper {
       HttpHeader header = field.getHeader();
       if (header == HttpHeader.HOST
           || header == HttpHeader.CONTENT_LENGTH
+          || header == HttpHeader.EXPECT
           || header == HttpHeader.ACCEPT_ENCODING
           || HopByHop.isHopByHop(lower, named)
           || credential.isClientCredential(field.getName())
