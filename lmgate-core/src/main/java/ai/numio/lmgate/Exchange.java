@@ -7,6 +7,7 @@ import ai.numio.lmgate.meter.Usage;
 import ai.numio.lmgate.meter.UsageMeter;
 import ai.numio.lmgate.route.Format;
 import ai.numio.lmgate.stats.UsageRecord;
+import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -179,6 +180,19 @@ public final class Exchange {
     }
     if (meter != null && !recorded && !meterBroken) {
       meter.onBytes(bytes, offset, length);
+    }
+  }
+
+  /**
+   * A body chunk, as it goes to the client: the buffer's remaining bytes, read without moving its
+   * position (a heap buffer is metered in place; a direct one through the meter's small copy).
+   */
+  public synchronized void onBytes(ByteBuffer buffer) {
+    if (clientBytesNanos < 0) {
+      clientBytesNanos = time.nanoTime();
+    }
+    if (meter != null && !recorded && !meterBroken) {
+      meter.onBytes(buffer);
     }
   }
 

@@ -5,6 +5,7 @@ import ai.numio.lmgate.Failure;
 import java.nio.channels.SocketChannel;
 import java.util.Optional;
 import java.util.concurrent.Executor;
+import java.util.function.Consumer;
 import org.eclipse.jetty.client.Request;
 import org.eclipse.jetty.io.EndPoint;
 import org.eclipse.jetty.io.EofException;
@@ -70,21 +71,32 @@ final class HeadWait {
 
   /** Watches the client from the request's end upstream to the response's beginning. */
   void follow(Request proxyRequest) {
-    proxyRequest.onRequestSuccess(sent -> begin(proxyRequest));
+    proxyRequest.onRequestSuccess(
+        sent ->
+            begin(
+                failure -> {
+                  var unused = proxyRequest.abort(failure);
+                }));
     proxyRequest.onResponseBegin(response -> end());
     proxyRequest.onComplete(result -> end());
   }
 
-  private void begin(Request proxyRequest) {
+  /**
+   * Starts watching, once the client's request has been read whole; a client that closes before
+   * {@link #end} has its upstream request aborted through {@code abortUpstream}. Nothing once
+   * ended.
+   */
+  void begin(Consumer<Throwable> abortUpstream) {
     synchronized (this) {
-      if (ended) {
+      if (ended || watch != null) {
         return;
       }
-      watch = watcher.watch(channel, () -> executor.execute(() -> clientLeft(proxyRequest)));
+      watch = watcher.watch(channel, () -> executor.execute(() -> clientLeft(abortUpstream)));
     }
   }
 
-  private void end() {
+  /** Stops watching: the response head came, or the exchange ended. Idempotent. */
+  void end() {
     ClientCloseWatch.Watch started;
     synchronized (this) {
       ended = true;
@@ -95,10 +107,10 @@ final class HeadWait {
     }
   }
 
-  private void clientLeft(Request proxyRequest) {
+  private void clientLeft(Consumer<Throwable> abortUpstream) {
     EofException gone = new EofException("client closed the connection before the response head");
     exchange.noteFailure(Failure.CLIENT_DISCONNECTED);
-    proxyRequest.abort(gone);
+    abortUpstream.accept(gone);
     endPoint.close(gone);
   }
 }

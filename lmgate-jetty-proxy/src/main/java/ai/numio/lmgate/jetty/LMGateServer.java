@@ -3,10 +3,13 @@ package ai.numio.lmgate.jetty;
 import ai.numio.lmgate.LMGate;
 import ai.numio.lmgate.TimeSource;
 import ai.numio.lmgate.auth.AllowListException;
+import ai.numio.lmgate.config.Engine;
 import ai.numio.lmgate.config.LMGateConfig;
 import ai.numio.lmgate.dashboard.DashboardAccess;
 import ai.numio.lmgate.dashboard.HistorySeeder;
 import ai.numio.lmgate.dashboard.UsageAggregate;
+import ai.numio.lmgate.jetty.upstream.JettyClientUpstream;
+import ai.numio.lmgate.jetty.upstream.Upstream;
 import ai.numio.lmgate.limit.LimitStoreFactory;
 import ai.numio.lmgate.metrics.LMGateMetrics;
 import ai.numio.lmgate.route.Route;
@@ -25,6 +28,7 @@ import org.eclipse.jetty.ee10.servlet.ServletHolder;
 import org.eclipse.jetty.http.HttpVersion;
 import org.eclipse.jetty.http2.server.HTTP2ServerConnectionFactory;
 import org.eclipse.jetty.server.ConnectionFactory;
+import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.SecureRequestCustomizer;
@@ -229,6 +233,7 @@ public final class LMGateServer implements AutoCloseable {
     private Map<String, String> env = System.getenv();
     private Integer port;
     private Integer tlsPort;
+    private Integer clientSendBuffer;
 
     private Builder(LMGateConfig config) {
       this.config = config;
@@ -243,6 +248,16 @@ public final class LMGateServer implements AutoCloseable {
     /** Listens for TLS on this port instead of {@code server.tls.port}; 0 picks a free one. */
     public Builder tlsPort(int tlsPort) {
       this.tlsPort = tlsPort;
+      return this;
+    }
+
+    /**
+     * Fixes the send buffer of every accepted client connection (tests: a client that does not read
+     * then blocks the gateway's writes after this many bytes, not after what the kernel's
+     * autotuning would give it).
+     */
+    Builder clientSendBuffer(int bytes) {
+      this.clientSendBuffer = bytes;
       return this;
     }
 
@@ -330,7 +345,7 @@ public final class LMGateServer implements AutoCloseable {
     }
 
     private LMGateServer build(
-        LMGate gate, ReloadingCertificate certificate, UsageAggregate dashboard) {
+        LMGate gate, ReloadingCertificate certificate, UsageAggregate dashboard) throws Exception {
       QueuedThreadPool threads = new QueuedThreadPool(400, 8);
       threads.setName("lmgate");
       Server server = new Server(threads);
@@ -345,6 +360,10 @@ public final class LMGateServer implements AutoCloseable {
       // The JDK's default listen backlog is 50: a burst of new connections beyond it (clients
       // reconnecting after a deploy) overflowed it, and some were reset before their request.
       connector.setAcceptQueueSize(ACCEPT_QUEUE_SIZE);
+      connector.setIdleTimeout(idleTimeoutMillis());
+      if (clientSendBuffer != null) {
+        connector.setAcceptedSendBufferSize(clientSendBuffer);
+      }
       connector.setHost(config.server().host());
       connector.setPort(port != null ? port : config.server().port());
       server.addConnector(connector);
@@ -368,15 +387,40 @@ public final class LMGateServer implements AutoCloseable {
       context.addServlet(
           new ServletHolder("metrics", new LMGateMetricsServlet(LMGateMetrics.attach(gate))),
           LMGateMetrics.PATH);
-      ServletHolder proxy = new ServletHolder("lmgate", new LMGateProxyServlet(gate));
-      proxy.setAsyncSupported(true);
-      proxy.setInitParameter(
-          "idleTimeout", Long.toString(config.upstream().idleTimeoutSeconds() * 1000L));
-      proxy.setInitParameter("timeout", "0"); // no total limit: long generations stream slowly
-      proxy.setInitParameter("maxConnections", "4096");
-      context.addServlet(proxy, "/*");
-      server.setHandler(new GracefulHandler(context));
+      Handler gateway;
+      if (config.server().engine() == Engine.LEAN) {
+        // the handler proxies; the context keeps /healthz, /metrics and /ui
+        boolean ui = dashboard != null;
+        gateway =
+            new GatewayHandler(
+                gate,
+                newUpstream(config.upstream()),
+                path ->
+                    path.equals("/healthz")
+                        || path.equals(LMGateMetrics.PATH)
+                        || (ui && (path.equals("/ui") || path.startsWith("/ui/"))),
+                context);
+      } else {
+        ServletHolder proxy = new ServletHolder("lmgate", new LMGateProxyServlet(gate));
+        proxy.setAsyncSupported(true);
+        proxy.setInitParameter(
+            "idleTimeout", Long.toString(config.upstream().idleTimeoutSeconds() * 1000L));
+        proxy.setInitParameter("timeout", "0"); // no total limit: long generations stream slowly
+        proxy.setInitParameter("maxConnections", "4096");
+        context.addServlet(proxy, "/*");
+        gateway = context;
+      }
+      server.setHandler(new GracefulHandler(gateway));
       return new LMGateServer(gate, server, connector, tlsConnector, certificate, dashboard);
+    }
+
+    private long idleTimeoutMillis() {
+      return TimeUnit.SECONDS.toMillis(config.server().idleTimeoutSeconds());
+    }
+
+    /** What the {@code lean} engine sends upstream with: swap the implementation here. */
+    static Upstream newUpstream(LMGateConfig.Upstream upstream) throws Exception {
+      return JettyClientUpstream.start(upstream);
     }
 
     /**
@@ -399,6 +443,7 @@ public final class LMGateServer implements AutoCloseable {
           new SslConnectionFactory(certificate.factory(), alpn.getProtocol());
       ServerConnector tls = new DrainingConnector(server, ssl, alpn, h2, http11);
       tls.setAcceptQueueSize(ACCEPT_QUEUE_SIZE);
+      tls.setIdleTimeout(idleTimeoutMillis());
       tls.setHost(config.server().host());
       tls.setPort(tlsPort != null ? tlsPort : config.server().tls().port());
       return tls;

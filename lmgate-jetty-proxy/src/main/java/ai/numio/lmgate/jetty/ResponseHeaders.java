@@ -30,6 +30,21 @@ final class ResponseHeaders {
     }
   }
 
+  /** As {@link #copy(HttpFields, HttpServletResponse)}, into a Jetty core response's headers. */
+  static void copy(HttpFields upstream, HttpFields.Mutable response) {
+    Set<String> named = HopByHop.connectionTokens(upstream.getValuesList(HttpHeader.CONNECTION));
+    for (HttpField field : upstream) {
+      if (!HopByHop.isHopByHop(field.getLowerCaseName(), named)) {
+        // the first of a name replaces what the server set (its Date), the others add to it
+        if (seenBefore(upstream, field)) {
+          response.add(field);
+        } else {
+          response.put(field);
+        }
+      }
+    }
+  }
+
   private static boolean seenBefore(HttpFields fields, HttpField field) {
     for (HttpField earlier : fields) {
       if (earlier == field) {

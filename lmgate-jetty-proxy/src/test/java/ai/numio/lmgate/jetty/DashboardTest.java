@@ -18,9 +18,16 @@ import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** The dashboard on a real gateway: seeded history, live records, the token, the login form. */
+@ParameterizedClass(name = "{0}")
+@ValueSource(strings = {"servlet", "lean"})
 class DashboardTest {
+
+  @Parameter String engine;
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -39,10 +46,11 @@ class DashboardTest {
     DashboardHistory.write(dir.resolve("stats.jsonl"), Instant.now());
     // no upstream listens on port 9: a live request is recorded upstream_unreachable
     gateway =
-        Gateway.start(
-            dir,
-            URI.create("http://127.0.0.1:9"),
-            Map.of("LMGATE_UI__TOKEN", DashboardHistory.TOKEN));
+        Gateway.on(engine)
+            .start(
+                dir,
+                URI.create("http://127.0.0.1:9"),
+                Map.of("LMGATE_UI__TOKEN", DashboardHistory.TOKEN));
     await()
         .atMost(Duration.ofSeconds(20))
         .until(() -> gateway.server.dashboard().history().state() == History.State.DONE);
@@ -186,7 +194,7 @@ class DashboardTest {
 
   @Test
   void withoutATokenThereIsNoDashboard() throws Exception {
-    gateway = Gateway.start(dir, URI.create("http://127.0.0.1:9"));
+    gateway = Gateway.on(engine).start(dir, URI.create("http://127.0.0.1:9"));
     assertThat(gateway.server.dashboard()).isNull();
     assertThat(get("/ui").statusCode()).isEqualTo(404);
     assertThat(get("/ui/api/summary", "Authorization", "Bearer anything").statusCode())
@@ -197,14 +205,15 @@ class DashboardTest {
   void aRouteUnderUiCannotStartWithTheDashboard() {
     assertThatThrownBy(
             () ->
-                Gateway.start(
-                    dir,
-                    URI.create("http://127.0.0.1:9"),
-                    Map.of(
-                        "LMGATE_UI__TOKEN",
-                        DashboardHistory.TOKEN,
-                        "LMGATE_PROVIDERS__OPENAI__PREFIX",
-                        "/ui/openai/")))
+                Gateway.on(engine)
+                    .start(
+                        dir,
+                        URI.create("http://127.0.0.1:9"),
+                        Map.of(
+                            "LMGATE_UI__TOKEN",
+                            DashboardHistory.TOKEN,
+                            "LMGATE_PROVIDERS__OPENAI__PREFIX",
+                            "/ui/openai/")))
         .isInstanceOf(IllegalArgumentException.class)
         .hasMessage(
             "providers.openai.prefix: /ui/openai/ is under /ui/, the dashboard's path while"

@@ -55,6 +55,17 @@ final class Gateway implements AutoCloseable {
   /** As {@link #start(Path, URI, Map)}, on the given clocks (record times, warning spacing). */
   static Gateway start(Path dir, URI upstream, Map<String, String> extraEnv, TimeSource time)
       throws Exception {
+    return start(dir, upstream, extraEnv, time, builder -> builder);
+  }
+
+  /** As {@link #start(Path, URI, Map, TimeSource)}, with more set on the server's builder. */
+  static Gateway start(
+      Path dir,
+      URI upstream,
+      Map<String, String> extraEnv,
+      TimeSource time,
+      java.util.function.UnaryOperator<LMGateServer.Builder> builder)
+      throws Exception {
     Files.createDirectories(dir);
     Path allowList = dir.resolve("allowlist.csv");
     Files.writeString(
@@ -74,7 +85,41 @@ final class Gateway implements AutoCloseable {
     }
     env.putAll(extraEnv);
     LMGateConfig config = ConfigLoader.load(Optional.empty(), env, dir);
-    return new Gateway(dir, LMGateServer.builder(config).port(0).tlsPort(0).time(time).start());
+    return new Gateway(
+        dir, builder.apply(LMGateServer.builder(config).port(0).tlsPort(0).time(time)).start());
+  }
+
+  /** Starts gateways on the given {@code server.engine} ({@code servlet} or {@code lean}). */
+  static Starter on(String engine) {
+    return new Starter(engine);
+  }
+
+  /** {@link Gateway#start} with {@code server.engine} set. */
+  record Starter(String engine) {
+    Gateway start(Path dir, URI upstream) throws Exception {
+      return start(dir, upstream, Map.of());
+    }
+
+    Gateway start(Path dir, URI upstream, Map<String, String> extraEnv) throws Exception {
+      return start(dir, upstream, extraEnv, TimeSource.system());
+    }
+
+    Gateway start(Path dir, URI upstream, Map<String, String> extraEnv, TimeSource time)
+        throws Exception {
+      return start(dir, upstream, extraEnv, time, builder -> builder);
+    }
+
+    Gateway start(
+        Path dir,
+        URI upstream,
+        Map<String, String> extraEnv,
+        TimeSource time,
+        java.util.function.UnaryOperator<LMGateServer.Builder> builder)
+        throws Exception {
+      Map<String, String> env = new HashMap<>(extraEnv);
+      env.put("LMGATE_SERVER__ENGINE", engine);
+      return Gateway.start(dir, upstream, env, time, builder);
+    }
   }
 
   URI uri(String pathAndQuery) {

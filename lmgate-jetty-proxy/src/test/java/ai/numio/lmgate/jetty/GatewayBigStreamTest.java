@@ -22,13 +22,20 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Responses far larger than memory. A stream of 1 GiB ({@code -Dlmgate.bigBody=256m} for less)
  * generated on the fly by the upstream passes with bounded heap and an exact record; a client that
  * reads nothing holds the upstream back instead of the gateway buffering the stream.
  */
+@ParameterizedClass(name = "{0}")
+@ValueSource(strings = {"servlet", "lean"})
 class GatewayBigStreamTest {
+
+  @Parameter String engine;
 
   private static final long MIB = 1024 * 1024;
 
@@ -82,7 +89,7 @@ class GatewayBigStreamTest {
   void aHugeStreamPassesWithBoundedHeapAndExactTokens() throws Exception {
     ChatStream stream = new ChatStream(Math.max(1, bigBodyBytes() / BLOCK.length));
     upstream = new RawUpstream(stream::serve);
-    gateway = Gateway.start(dir, upstream.uri());
+    gateway = Gateway.on(engine).start(dir, upstream.uri());
 
     try (Socket socket = new Socket("127.0.0.1", gateway.server.port())) {
       socket.setSoTimeout(30_000);
@@ -115,7 +122,7 @@ class GatewayBigStreamTest {
   void aClientThatReadsNothingHoldsTheUpstreamBack() throws Exception {
     ChatStream stream = new ChatStream(512 * MIB / BLOCK.length);
     upstream = new RawUpstream(stream::serve);
-    gateway = Gateway.start(dir, upstream.uri());
+    gateway = Gateway.on(engine).start(dir, upstream.uri());
 
     try (Socket socket = new Socket("127.0.0.1", gateway.server.port())) {
       socket.setSoTimeout(30_000);
@@ -162,7 +169,7 @@ class GatewayBigStreamTest {
     assumeTrue(Boolean.getBoolean("lmgate.slowFaults"), "slow: -Dlmgate.slowFaults=true");
     ChatStream stream = new ChatStream(512 * MIB / BLOCK.length);
     upstream = new RawUpstream(stream::serve);
-    gateway = Gateway.start(dir, upstream.uri());
+    gateway = Gateway.on(engine).start(dir, upstream.uri());
     try (Socket socket = new Socket("127.0.0.1", gateway.server.port())) {
       sendRequest(socket, true);
       long stalledAt = awaitStall(stream.sent);

@@ -19,13 +19,20 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * A request body streamed over HTTP/2 (h2c) without {@code content-length} reaches the upstream
  * whole: HTTP/2 has no {@code Transfer-Encoding}, so a rule that looks only for a length or that
  * header would forward an empty body while the client gets the upstream's answer.
  */
+@ParameterizedClass(name = "{0}")
+@ValueSource(strings = {"servlet", "lean"})
 class GatewayHttp2BodyTest {
+
+  @Parameter String engine;
 
   private static final String BODY =
       "{\"model\":\"claude-sonnet-4-5\",\"max_tokens\":64,\"messages\":[{\"role\":\"user\","
@@ -44,7 +51,7 @@ class GatewayHttp2BodyTest {
             (request, socket, out) ->
                 RawUpstream.fixedResponse(
                     out, 200, Gateway.fixture("anthropic/messages-nonstream.json")));
-    gateway = Gateway.start(dir, upstream.uri());
+    gateway = Gateway.on(engine).start(dir, upstream.uri());
   }
 
   @AfterEach

@@ -24,9 +24,16 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** The gateway in front of a WireMock upstream: forwarding, authorization, records. */
+@ParameterizedClass(name = "{0}")
+@ValueSource(strings = {"servlet", "lean"})
 class GatewayJsonTest {
+
+  @Parameter String engine;
 
   @TempDir Path dir;
   private WireMockServer upstream;
@@ -37,7 +44,7 @@ class GatewayJsonTest {
   void setUp() throws Exception {
     upstream = new WireMockServer(options().dynamicPort().bindAddress("127.0.0.1"));
     upstream.start();
-    gateway = Gateway.start(dir, URI.create("http://127.0.0.1:" + upstream.port()));
+    gateway = Gateway.on(engine).start(dir, URI.create("http://127.0.0.1:" + upstream.port()));
   }
 
   @AfterEach
@@ -164,8 +171,8 @@ class GatewayJsonTest {
         new WireMockServer(options().dynamicPort().dynamicHttpsPort().bindAddress("127.0.0.1"));
     selfSigned.start();
     try (Gateway tls =
-        Gateway.start(
-            dir.resolve("tls"), URI.create("https://localhost:" + selfSigned.httpsPort()))) {
+        Gateway.on(engine)
+            .start(dir.resolve("tls"), URI.create("https://localhost:" + selfSigned.httpsPort()))) {
       selfSigned.stubFor(any(anyUrl()).willReturn(aResponse().withStatus(200)));
       HttpResponse<String> response =
           client.send(
@@ -187,10 +194,11 @@ class GatewayJsonTest {
     int forwardingPort;
     upstream.stubFor(any(anyUrl()).willReturn(aResponse().withStatus(200)));
     try (Gateway forwarding =
-        Gateway.start(
-            dir.resolve("fwd"),
-            URI.create("http://127.0.0.1:" + upstream.port()),
-            java.util.Map.of("LMGATE_UPSTREAM__FORWARDED_HEADERS", "true"))) {
+        Gateway.on(engine)
+            .start(
+                dir.resolve("fwd"),
+                URI.create("http://127.0.0.1:" + upstream.port()),
+                java.util.Map.of("LMGATE_UPSTREAM__FORWARDED_HEADERS", "true"))) {
       forwardingPort = forwarding.server.port();
       client.send(
           HttpRequest.newBuilder(forwarding.uri("/openai/v1/models"))
@@ -235,7 +243,7 @@ class GatewayJsonTest {
                         "timeout=5",
                         "Proxy-Authenticate",
                         "Basic realm=\"upstream\""));
-        Gateway gateway = Gateway.start(dir.resolve("raw"), raw.uri())) {
+        Gateway gateway = Gateway.on(engine).start(dir.resolve("raw"), raw.uri())) {
       HttpResponse<byte[]> response =
           client.send(
               HttpRequest.newBuilder(gateway.uri("/openai/v1/chat/completions"))

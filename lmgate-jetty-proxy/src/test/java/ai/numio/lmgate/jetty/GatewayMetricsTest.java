@@ -24,13 +24,20 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * {@code GET /metrics} of the real gateway after a scripted mix — JSON and streamed answers of two
  * providers, an upstream error, key denials and a policy refusal: every counter equals what the
  * written usage records say, and the exposition parses strictly (Prometheus text and OpenMetrics).
  */
+@ParameterizedClass(name = "{0}")
+@ValueSource(strings = {"servlet", "lean"})
 class GatewayMetricsTest {
+
+  @Parameter String engine;
 
   @TempDir Path dir;
   private WireMockServer upstream;
@@ -87,7 +94,7 @@ class GatewayMetricsTest {
     Files.writeString(policy, "keys:\n  '2': { models: [\"gpt-4o*\"] }\n");
     Map<String, String> all = new TreeMap<>(env);
     all.put("LMGATE_POLICY__PATH", policy.toString());
-    gateway = Gateway.start(dir, URI.create("http://127.0.0.1:" + upstream.port()), all);
+    gateway = Gateway.on(engine).start(dir, URI.create("http://127.0.0.1:" + upstream.port()), all);
   }
 
   @Test

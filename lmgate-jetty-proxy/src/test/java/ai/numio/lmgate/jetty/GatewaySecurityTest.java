@@ -21,6 +21,9 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -28,7 +31,11 @@ import org.slf4j.LoggerFactory;
  * duplicate credentials, h2c. Every test runs with LMGate's loggers at DEBUG and every log line is
  * searched for a full key afterwards.
  */
+@ParameterizedClass(name = "{0}")
+@ValueSource(strings = {"servlet", "lean"})
 class GatewaySecurityTest {
+
+  @Parameter String engine;
 
   /** A well-formed key that is on no allow-list. */
   private static final String UNKNOWN_KEY = "sk-proj-unknown-but-secret-key-9876543210";
@@ -58,7 +65,7 @@ class GatewaySecurityTest {
               RawUpstream.chunk(out, "{\"model\":\"m\",\"usage\":{\"input_tokens\":1}}");
               RawUpstream.lastChunk(out);
             });
-    gateway = Gateway.start(dir, upstream.uri());
+    gateway = Gateway.on(engine).start(dir, upstream.uri());
   }
 
   @AfterEach

@@ -34,6 +34,9 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -43,7 +46,11 @@ import org.slf4j.LoggerFactory;
  * accepted records are written exactly once, as whole lines, once the sink is fixed; dropped ones
  * are counted and warned about once per flush interval.
  */
+@ParameterizedClass(name = "{0}")
+@ValueSource(strings = {"servlet", "lean"})
 class GatewaySinkFaultsTest {
+
+  @Parameter String engine;
 
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final byte[] CHAT_JSON = Gateway.fixture("openai/chat-nonstream.json");
@@ -111,8 +118,8 @@ class GatewaySinkFaultsTest {
   @Test
   void usageDirectoryReplacedByAFileWhileServingThenFixed() throws Exception {
     gateway =
-        Gateway.start(
-            dir, upstream.uri(), Map.of("LMGATE_STATS__OUTPUT_PATH", usageFile.toString()));
+        Gateway.on(engine)
+            .start(dir, upstream.uri(), Map.of("LMGATE_STATS__OUTPUT_PATH", usageFile.toString()));
     StatsWriter stats = gateway.server.gate().stats();
     for (int seq = 0; seq < 5; seq++) {
       proxiedExactly(seq);
@@ -192,14 +199,15 @@ class GatewaySinkFaultsTest {
     Files.writeString(usageDir, "not a directory\n");
     ManualTimeSource time = new ManualTimeSource(Instant.now());
     gateway =
-        Gateway.start(
-            dir,
-            upstream.uri(),
-            Map.of(
-                "LMGATE_STATS__OUTPUT_PATH", usageFile.toString(),
-                "LMGATE_STATS__QUEUE_CAPACITY", "4",
-                "LMGATE_STATS__FLUSH_INTERVAL_SECONDS", "10"),
-            time);
+        Gateway.on(engine)
+            .start(
+                dir,
+                upstream.uri(),
+                Map.of(
+                    "LMGATE_STATS__OUTPUT_PATH", usageFile.toString(),
+                    "LMGATE_STATS__QUEUE_CAPACITY", "4",
+                    "LMGATE_STATS__FLUSH_INTERVAL_SECONDS", "10"),
+                time);
     StatsWriter stats = gateway.server.gate().stats();
     assertThat(messages(Level.ERROR))
         .containsExactly(

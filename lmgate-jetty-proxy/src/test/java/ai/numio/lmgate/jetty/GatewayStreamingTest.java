@@ -16,48 +16,57 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedClass;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Every provider fixture through the real gateway, exact records. Unbuffered delivery is checked by
  * the contract suite ({@link StandaloneContractTest}), which runs against this gateway too.
  */
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@ParameterizedClass(name = "{0}")
+@ValueSource(strings = {"servlet", "lean"})
 class GatewayStreamingTest {
+
+  private final String engine;
+
+  GatewayStreamingTest(String engine) {
+    this.engine =
+        engine; // by constructor: the gateway starts in @BeforeAll, before field injection
+  }
 
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  @TempDir static Path dir;
   private RawUpstream upstream;
   private Gateway gateway;
   private final HttpClient client = HttpClient.newHttpClient();
 
-  @BeforeAll
-  void setUp() throws Exception {
+  @BeforeEach
+  void setUp(@TempDir Path dir) throws Exception {
     upstream = new RawUpstream((request, socket, out) -> {});
     gateway =
-        Gateway.start(
-            dir,
-            upstream.uri(),
-            Map.of(
-                "LMGATE_PROVIDERS__AZURE__UPSTREAM",
-                upstream.uri().toString(),
-                "LMGATE_PROVIDERS__AZURE__FORMAT",
-                "openai"));
+        Gateway.on(engine)
+            .start(
+                dir,
+                upstream.uri(),
+                Map.of(
+                    "LMGATE_PROVIDERS__AZURE__UPSTREAM",
+                    upstream.uri().toString(),
+                    "LMGATE_PROVIDERS__AZURE__FORMAT",
+                    "openai"));
   }
 
-  @AfterAll
+  @AfterEach
   void tearDown() throws IOException {
     gateway.close();
     upstream.close();
   }
 
-  Stream<JsonNode> fixtures() throws IOException {
+  static Stream<JsonNode> fixtures() throws IOException {
     try (InputStream in = Gateway.class.getResourceAsStream("/fixtures/manifest.json")) {
       List<JsonNode> list = new ArrayList<>();
       JSON.readTree(in).forEach(list::add);

@@ -38,6 +38,8 @@ import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.slf4j.LoggerFactory;
@@ -49,7 +51,11 @@ import org.slf4j.LoggerFactory;
  * swapped on disk (a Kubernetes secret's symlink swap) reaches new connections while a stream
  * opened before runs to its end.
  */
+@ParameterizedClass(name = "{0}")
+@ValueSource(strings = {"servlet", "lean"})
 class GatewayTlsTest {
+
+  @Parameter String engine;
 
   private static TestPki pki;
   private static TestPki.Issued first;
@@ -90,13 +96,14 @@ class GatewayTlsTest {
     Files.createSymbolicLink(secret.resolve("tls.crt"), Path.of("..data", "tls.crt"));
     Files.createSymbolicLink(secret.resolve("tls.key"), Path.of("..data", "tls.key"));
     gateway =
-        Gateway.start(
-            dir.resolve("gw"),
-            upstream.uri(),
-            Map.of(
-                "LMGATE_SERVER__TLS__CERT_PATH", secret.resolve("tls.crt").toString(),
-                "LMGATE_SERVER__TLS__KEY_PATH", secret.resolve("tls.key").toString(),
-                "LMGATE_SERVER__TLS__POLL_INTERVAL_SECONDS", "1"));
+        Gateway.on(engine)
+            .start(
+                dir.resolve("gw"),
+                upstream.uri(),
+                Map.of(
+                    "LMGATE_SERVER__TLS__CERT_PATH", secret.resolve("tls.crt").toString(),
+                    "LMGATE_SERVER__TLS__KEY_PATH", secret.resolve("tls.key").toString(),
+                    "LMGATE_SERVER__TLS__POLL_INTERVAL_SECONDS", "1"));
     trusting = pki.clientContext();
   }
 

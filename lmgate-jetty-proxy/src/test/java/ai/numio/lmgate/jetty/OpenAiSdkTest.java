@@ -51,10 +51,15 @@ class OpenAiSdkTest {
   private OpenAIClient openai;
   private int receivedBefore;
 
+  /** The engine the gateway runs ({@code server.engine}); subclasses run the suite on another. */
+  String engine() {
+    return "servlet";
+  }
+
   @BeforeAll
   void setUp() throws Exception {
     upstream = new RawUpstream((request, socket, out) -> {});
-    gateway = Gateway.start(dir, upstream.uri());
+    gateway = Gateway.on(engine()).start(dir, upstream.uri());
     openai = client(Gateway.ALPHA_KEY);
   }
 

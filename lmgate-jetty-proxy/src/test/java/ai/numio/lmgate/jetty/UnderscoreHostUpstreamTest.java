@@ -23,6 +23,9 @@ import org.eclipse.jetty.client.ContentResponse;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Upstream hosts with {@code _} (SPEC-2 §12: Docker Compose service names such as {@code
@@ -32,7 +35,11 @@ import org.junit.jupiter.api.io.TempDir;
  * through DNS or /etc/hosts, which tests must not edit: these tests use a name that resolves
  * nowhere, or the client's own resolver.
  */
+@ParameterizedClass(name = "{0}")
+@ValueSource(strings = {"servlet", "lean"})
 class UnderscoreHostUpstreamTest {
+
+  @Parameter String engine;
 
   @TempDir Path dir;
   private Gateway gateway;
@@ -60,7 +67,7 @@ class UnderscoreHostUpstreamTest {
    */
   @Test
   void theGatewayForwardsToSuchAHost() throws Exception {
-    gateway = Gateway.start(dir, URI.create("http://no_such_upstream.invalid:9"));
+    gateway = Gateway.on(engine).start(dir, URI.create("http://no_such_upstream.invalid:9"));
     assertThat(gateway.server.gate().config().routes())
         .extracting(route -> route.upstream().toString())
         .containsOnly("http://no_such_upstream.invalid:9");

@@ -3,6 +3,7 @@ package ai.numio.lmgate.servlet;
 import ai.numio.lmgate.Admission;
 import ai.numio.lmgate.ErrorResponse;
 import ai.numio.lmgate.ErrorShape;
+import ai.numio.lmgate.RequestFraming;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
@@ -21,8 +22,8 @@ public final class ErrorReplies {
   public static boolean refuse(
       HttpServletRequest request, HttpServletResponse response, Admission.Refused refused) {
     if (!response.isCommitted()
-        && request.getProtocol().startsWith("HTTP/1.")
-        && ServletRequests.hasBody(request)) {
+        && RequestFraming.closeAfterRefusal(
+            request.getProtocol().startsWith("HTTP/1."), ServletRequests.hasBody(request))) {
       response.setHeader("Connection", "close");
     }
     return send(response, refused.error(), refused.shape(), false);

@@ -19,10 +19,16 @@ public final class OverheadHeader {
 
   /** Adds the header if the request was sent and the response is not committed yet. */
   public static void add(Exchange exchange, HttpServletResponse response) {
-    long nanos = exchange.requestOverheadNanos();
-    if (nanos >= 0 && !response.isCommitted()) {
-      response.setHeader(NAME, format(nanos));
+    String value = value(exchange);
+    if (value != null && !response.isCommitted()) {
+      response.setHeader(NAME, value);
     }
+  }
+
+  /** The header's value for {@code exchange}; null before its request was sent. */
+  public static String value(Exchange exchange) {
+    long nanos = exchange.requestOverheadNanos();
+    return nanos < 0 ? null : format(nanos);
   }
 
   /** Nanoseconds as milliseconds with three decimals: {@code 0.153}. */

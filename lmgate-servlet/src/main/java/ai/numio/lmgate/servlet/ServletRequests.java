@@ -2,17 +2,14 @@ package ai.numio.lmgate.servlet;
 
 import ai.numio.lmgate.Headers;
 import ai.numio.lmgate.IncomingRequest;
+import ai.numio.lmgate.RequestFraming;
 import jakarta.servlet.http.HttpServletRequest;
 import java.util.Collections;
 import java.util.Enumeration;
 import java.util.List;
-import java.util.Set;
 
 /** A servlet request as the core sees it. */
 public final class ServletRequests {
-
-  /** Methods whose requests carry a body even when HTTP/2 gives no length for it. */
-  private static final Set<String> BODY_METHODS = Set.of("POST", "PUT", "PATCH");
 
   private ServletRequests() {}
 
@@ -27,22 +24,13 @@ public final class ServletRequests {
         (bytes, offset, length) -> request.getInputStream().read(bytes, offset, length));
   }
 
-  /**
-   * Whether the request has a body to forward. With a length, whether it is above 0; without one,
-   * over HTTP/1.1 only a {@code Transfer-Encoding} announces a body, but HTTP/2 (and h2c) never
-   * sends that header: a {@code POST}, {@code PUT} or {@code PATCH} without {@code content-length}
-   * streams its body in DATA frames, so it is forwarded as a body of unknown length.
-   */
+  /** Whether the request has a body to forward: see {@link RequestFraming#hasBody}. */
   public static boolean hasBody(HttpServletRequest request) {
-    long length = request.getContentLengthLong();
-    if (length >= 0) {
-      return length > 0;
-    }
-    if (request.getHeader("Transfer-Encoding") != null) {
-      return true;
-    }
-    return !request.getProtocol().startsWith("HTTP/1.")
-        && BODY_METHODS.contains(request.getMethod());
+    return RequestFraming.hasBody(
+        request.getMethod(),
+        request.getContentLengthLong(),
+        request.getHeader("Transfer-Encoding") != null,
+        request.getProtocol().startsWith("HTTP/1."));
   }
 
   /**

@@ -30,13 +30,20 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.Parameter;
+import org.junit.jupiter.params.ParameterizedClass;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * SIGTERM with 200 requests in flight (JSON and slow SSE streams, each with its own usage): the
  * gateway exits 0 within {@code server.shutdown_grace_seconds}, and every response a client
  * received in full has exactly one record with its exact tokens.
  */
+@ParameterizedClass(name = "{0}")
+@ValueSource(strings = {"servlet", "lean"})
 class ShutdownUnderLoadTest {
+
+  @Parameter String engine;
 
   private static final String KEY = "sk-proj-shutdown-test-key-4411";
   private static final int IN_FLIGHT = 200;
@@ -271,7 +278,9 @@ class ShutdownUnderLoadTest {
   private int startGateway(int graceSeconds) throws Exception {
     int port = GatewayProcess.freePort();
     GatewayProcess.writeConfig(dir, KEY, port, upstream.uri(), graceSeconds, 1);
-    gateway = GatewayProcess.start(dir, "lmgate.yaml", "gateway.log");
+    gateway =
+        GatewayProcess.start(
+            dir, Map.of("LMGATE_SERVER__ENGINE", engine), "gateway.log", "--config", "lmgate.yaml");
     return port;
   }
 
