@@ -2,10 +2,12 @@ package ai.numio.lmgate.jetty.upstream;
 
 import java.io.EOFException;
 import java.io.IOException;
+import java.net.ConnectException;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import javax.net.ssl.SSLException;
 import org.eclipse.jetty.http.HttpException;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpFields;
@@ -20,7 +22,9 @@ import org.eclipse.jetty.io.ByteBufferPool;
 import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.io.EndPoint;
 import org.eclipse.jetty.io.RetainableByteBuffer;
+import org.eclipse.jetty.io.ssl.SslHandshakeListener;
 import org.eclipse.jetty.util.BufferUtil;
+import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.IteratingCallback;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -59,6 +63,8 @@ final class LeanConnection extends AbstractConnection.NonBlocking
   private LeanExchange exchange;
   private Writer writer;
   private boolean dead;
+  private boolean secured; // the TLS handshake succeeded
+  private boolean started; // the exchange's writer was started
   private boolean served; // a response was read to its end on this connection before
   private boolean reused; // the current exchange runs on a connection that served one before
   private long expiresAt; // System.nanoTime() after which it is not taken from the pool
@@ -82,6 +88,8 @@ final class LeanConnection extends AbstractConnection.NonBlocking
   private boolean writeInFlight;
   private boolean writerSettled;
   private boolean requestDone;
+  private boolean requestEnding; // the request's last bytes are being written
+  private boolean awaitingWrite; // the response ended before them: pool once they are written
 
   LeanConnection(
       EndPoint endPoint, LeanUpstream upstream, OriginPool pool, ByteBufferPool buffers) {
@@ -104,16 +112,57 @@ final class LeanConnection extends AbstractConnection.NonBlocking
 
   // ---- starting an exchange ----
 
-  /** Takes a fresh connection's first exchange and starts writing. */
+  /**
+   * Takes a fresh connection's first exchange and starts writing; over TLS only once the handshake
+   * succeeded, so a handshake failure is never taken for a request the upstream may have received.
+   */
   void startFresh(LeanExchange ex) {
     Writer w;
+    boolean start;
     synchronized (this) {
       w = bind(ex, false);
+      start = w != null && (!pool.secure() || secured);
+      if (start) {
+        started = true;
+      }
     }
     if (w == null) {
       close(); // aborted while connecting
-    } else {
+    } else if (start) {
       w.iterate();
+    } else {
+      // an empty write makes the TLS layer send its hello; the handshake goes on as bytes come
+      getEndPoint().write(Callback.from(() -> {}, this::fail), BufferUtil.EMPTY_BUFFER);
+    }
+  }
+
+  /** Starts the request once the TLS handshake succeeded; reports the handshake's own failure. */
+  SslHandshakeListener handshakes() {
+    return new SslHandshakeListener() {
+      @Override
+      public void handshakeSucceeded(Event event) {
+        handshook();
+      }
+
+      @Override
+      public void handshakeFailed(Event event, Throwable cause) {
+        fail(cause);
+      }
+    };
+  }
+
+  /** The TLS handshake succeeded: the request may go. */
+  void handshook() {
+    Writer w = null;
+    synchronized (this) {
+      secured = true;
+      if (exchange != null && !started) {
+        started = true;
+        w = writer;
+      }
+    }
+    if (w != null) {
+      getExecutor().execute(w::iterate); // not from inside the TLS layer's own fill
     }
   }
 
@@ -156,6 +205,7 @@ final class LeanConnection extends AbstractConnection.NonBlocking
       return null;
     }
     exchange = ex;
+    started = pooled;
     reused = pooled && served;
     writer = new Writer(ex);
     chunks.clear();
@@ -175,6 +225,8 @@ final class LeanConnection extends AbstractConnection.NonBlocking
     writeInFlight = false;
     writerSettled = false;
     requestDone = false;
+    requestEnding = false;
+    awaitingWrite = false;
     parser.reset();
     parser.setHeadResponse(ex.isHead());
     generator.reset();
@@ -345,26 +397,29 @@ final class LeanConnection extends AbstractConnection.NonBlocking
         complete = true;
         ex.end(Content.Chunk.EOF);
         exchange = null;
-        keep = reusableLocked();
-        if (!requestDone) {
-          w = writer; // the upstream answered before the request ended: stop sending
-        }
-        writer = null;
+        boolean extra = network != null && network.hasRemaining();
         releaseNetwork();
-        if (keep) {
-          served = true;
-          long keepMillis = keepAliveMillis();
-          expiresAt = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(keepMillis);
-          getEndPoint().setIdleTimeout(keepMillis);
-          if (!isFillInterested()) {
-            fillInterested();
-          }
+        if (!requestDone && requestEnding && !extra && !dead) {
+          awaitingWrite = true; // the last request bytes are being written: the writer decides
+          complete = false;
         } else {
-          dead = true;
+          if (!requestDone) {
+            w = writer; // the upstream answered before the request ended: stop sending
+          }
+          writer = null;
+          keep = !extra && reusableLocked();
+          if (keep) {
+            pooledLocked();
+          } else {
+            dead = true;
+          }
         }
       }
     }
     if (f != null) {
+      if (c != null) {
+        c.release(); // the body broke: what came before the break is dropped with it
+      }
       fail(f);
       return ex.ended();
     }
@@ -406,6 +461,17 @@ final class LeanConnection extends AbstractConnection.NonBlocking
     }
   }
 
+  /** Readies the connection for the pool: idle watch on, idle timeout the pool's. */
+  private void pooledLocked() {
+    served = true;
+    long keepMillis = keepAliveMillis();
+    expiresAt = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(keepMillis);
+    getEndPoint().setIdleTimeout(keepMillis);
+    if (!isFillInterested()) {
+      fillInterested();
+    }
+  }
+
   private boolean reusableLocked() {
     if (dead || eof || !requestDone || !generator.isPersistent()) {
       return false;
@@ -414,10 +480,7 @@ final class LeanConnection extends AbstractConnection.NonBlocking
         version == HttpVersion.HTTP_1_1
             ? !headers.contains(HttpHeader.CONNECTION, HttpHeaderValue.CLOSE.asString())
             : headers.contains(HttpHeader.CONNECTION, HttpHeaderValue.KEEP_ALIVE.asString());
-    return persistent
-        && (network == null || !network.hasRemaining())
-        && keepAliveMillis() > 0
-        && getEndPoint().isOpen();
+    return persistent && keepAliveMillis() > 0 && getEndPoint().isOpen();
   }
 
   /**
@@ -472,6 +535,14 @@ final class LeanConnection extends AbstractConnection.NonBlocking
     synchronized (this) {
       dead = true;
       ex = exchange;
+      if (ex != null
+          && failure != null
+          && !failureReported
+          && !headTold
+          && cause instanceof SSLException
+          && !(failure instanceof SSLException)) {
+        failure = cause; // the handshake's reason, not the close it caused
+      }
       if (ex != null && failure == null) {
         failure = cause;
         w = writer;
@@ -557,13 +628,17 @@ final class LeanConnection extends AbstractConnection.NonBlocking
   @Override
   public boolean onIdleExpired(TimeoutException timeout) {
     boolean idle;
+    boolean handshaking;
     synchronized (this) {
+      handshaking = !started;
       if (exchange == null) {
         idle = true;
         dead = true;
       } else {
         boolean waitingOnUpstream =
-            writeInFlight || (headTold ? demand != null : requestDone || !exchange.hasBody());
+            !started
+                || writeInFlight
+                || (headTold ? demand != null : requestDone || !exchange.hasBody());
         if (!waitingOnUpstream) {
           return false; // waiting for the client (its body, or its reading): not ours to time
         }
@@ -573,6 +648,8 @@ final class LeanConnection extends AbstractConnection.NonBlocking
     if (idle) {
       pool.remove(this);
       close();
+    } else if (handshaking) {
+      fail(new ConnectException("TLS handshake with " + pool + " timed out"));
     } else {
       fail(
           new TimeoutException(
@@ -663,10 +740,11 @@ final class LeanConnection extends AbstractConnection.NonBlocking
 
   // ---- writing ----
 
-  private synchronized boolean beginWrite(Writer w) {
+  private synchronized boolean beginWrite(Writer w, boolean last) {
     if (writer != w || failure != null) {
       return false;
     }
+    requestEnding |= last;
     writeIssued = true;
     writeInFlight = true;
     return true;
@@ -678,6 +756,8 @@ final class LeanConnection extends AbstractConnection.NonBlocking
   }
 
   private void writerSucceeded(Writer w) {
+    boolean complete = false;
+    boolean keep = false;
     synchronized (this) {
       if (writer != w) {
         return;
@@ -685,6 +765,25 @@ final class LeanConnection extends AbstractConnection.NonBlocking
       writerSettled = true;
       requestDone = true;
       writeInFlight = false;
+      if (awaitingWrite) { // the response was read to its end first
+        awaitingWrite = false;
+        complete = true;
+        writer = null;
+        keep = reusableLocked();
+        if (keep) {
+          pooledLocked();
+        } else {
+          dead = true;
+        }
+      }
+    }
+    if (complete) {
+      if (keep) {
+        pool.offer(this);
+      } else {
+        close();
+      }
+      return;
     }
     reportIfSettled();
   }
@@ -779,7 +878,7 @@ final class LeanConnection extends AbstractConnection.NonBlocking
             {
               boolean first = !headDone;
               headDone = true;
-              if (!beginWrite(this)) {
+              if (!beginWrite(this, last)) {
                 throw new IOException("upstream connection failed");
               }
               if (first) {

@@ -55,6 +55,7 @@ final class LeanExchange implements UpstreamExchange, Content.Source {
   private byte[] copy; // the body read so far, while it may still be needed for a retry
   private int copyLength;
   private boolean sourceEnded;
+  private long bodyBytes; // read from the source so far
   private boolean bodyReleased; // a written chunk went back to the client's source
   private boolean replayCopy;
   private Runnable bodyTarget;
@@ -125,6 +126,7 @@ final class LeanExchange implements UpstreamExchange, Content.Source {
     }
     synchronized (this) {
       sourceEnded = chunk.isLast();
+      bodyBytes += chunk.remaining();
       if (copy != null) {
         keep(chunk.getByteBuffer());
       }
@@ -276,7 +278,7 @@ final class LeanExchange implements UpstreamExchange, Content.Source {
     if (reused && !writeCompleted && !bodyReleased) {
       return true; // the reused connection was dead before the request got onto it
     }
-    if (!written || responseByte || !idempotent) {
+    if (!written || responseByte || !idempotent || bodyBytes > MAX_REPLAY_BYTES) {
       return false;
     }
     return !bodyReleased || (copy != null && sourceEnded);

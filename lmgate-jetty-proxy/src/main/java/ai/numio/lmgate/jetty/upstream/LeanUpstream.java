@@ -10,11 +10,13 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
+import org.eclipse.jetty.io.ArrayByteBufferPool;
 import org.eclipse.jetty.io.ClientConnectionFactory;
 import org.eclipse.jetty.io.ClientConnector;
 import org.eclipse.jetty.io.Connection;
 import org.eclipse.jetty.io.EndPoint;
 import org.eclipse.jetty.io.Transport;
+import org.eclipse.jetty.io.ssl.SslConnection;
 import org.eclipse.jetty.util.Promise;
 import org.eclipse.jetty.util.ssl.SslContextFactory;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
@@ -71,6 +73,7 @@ public final class LeanUpstream implements Upstream {
     threads.setDaemon(true);
     this.connector = new ClientConnector();
     connector.setExecutor(threads);
+    connector.setByteBufferPool(new ArrayByteBufferPool()); // before the TLS factory takes it
     connector.setSslContextFactory(tls);
     connector.setConnectTimeout(settings.connectTimeout());
     connector.setIdleTimeout(settings.idleTimeout());
@@ -164,6 +167,9 @@ public final class LeanUpstream implements Upstream {
     LeanConnection connection =
         new LeanConnection(endPoint, this, pool, connector.getByteBufferPool());
     context.put(CONNECTION_KEY, connection);
+    if (endPoint instanceof SslConnection.SslEndPoint tls) {
+      tls.getSslConnection().addHandshakeListener(connection.handshakes());
+    }
     return connection;
   }
 

@@ -153,6 +153,8 @@ class LeanUpstreamTest {
                 : post(upstream.origin(), "/b", utf8("x" + i)),
             r);
         assertThat(r.body.get(5, SECONDS)).isEqualTo("{\"id\":1}");
+        // the connection returns once its writer also saw the request's last write complete
+        waitFor(() -> engine.idleConnections(upstream.origin()) == 0);
       }
       assertThat(upstream.accepts()).isEqualTo(1);
       assertThat(upstream.requests).hasSize(20);
