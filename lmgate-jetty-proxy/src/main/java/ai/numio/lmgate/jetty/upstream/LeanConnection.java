@@ -127,7 +127,15 @@ final class LeanConnection extends AbstractConnection.NonBlocking
       }
     }
     if (w == null) {
-      close(); // aborted while connecting
+      close();
+      if (!ex.isAborted()) { // the upstream closed the new connection before anything was sent
+        ex.attemptFailed(
+            new ConnectException("upstream " + pool + " closed a new connection at once"),
+            false,
+            false,
+            false,
+            false);
+      }
     } else if (start) {
       w.iterate();
     } else {
