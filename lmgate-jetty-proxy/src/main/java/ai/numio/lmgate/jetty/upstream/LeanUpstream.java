@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import org.eclipse.jetty.io.ArrayByteBufferPool;
+import org.eclipse.jetty.io.ByteBufferPool;
 import org.eclipse.jetty.io.ClientConnectionFactory;
 import org.eclipse.jetty.io.ClientConnector;
 import org.eclipse.jetty.io.Connection;
@@ -57,7 +58,13 @@ public final class LeanUpstream implements Upstream {
 
   /** Starts an engine; tests pass a TLS factory that trusts their own CA. */
   static LeanUpstream start(LeanSettings settings, SslContextFactory.Client tls) {
-    LeanUpstream upstream = new LeanUpstream(settings, tls);
+    return start(settings, tls, new ArrayByteBufferPool());
+  }
+
+  /** Starts an engine on a given buffer pool (tests track it for leaks). */
+  static LeanUpstream start(
+      LeanSettings settings, SslContextFactory.Client tls, ByteBufferPool buffers) {
+    LeanUpstream upstream = new LeanUpstream(settings, tls, buffers);
     try {
       upstream.connector.start();
     } catch (Exception x) {
@@ -66,14 +73,15 @@ public final class LeanUpstream implements Upstream {
     return upstream;
   }
 
-  private LeanUpstream(LeanSettings settings, SslContextFactory.Client tls) {
+  private LeanUpstream(
+      LeanSettings settings, SslContextFactory.Client tls, ByteBufferPool buffers) {
     this.settings = settings;
     this.threads = new QueuedThreadPool(64, 2);
     threads.setName("lmgate-upstream");
     threads.setDaemon(true);
     this.connector = new ClientConnector();
     connector.setExecutor(threads);
-    connector.setByteBufferPool(new ArrayByteBufferPool()); // before the TLS factory takes it
+    connector.setByteBufferPool(buffers); // before the TLS factory takes it
     connector.setSslContextFactory(tls);
     connector.setConnectTimeout(settings.connectTimeout());
     connector.setIdleTimeout(settings.idleTimeout());
