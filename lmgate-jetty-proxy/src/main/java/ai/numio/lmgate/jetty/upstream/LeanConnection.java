@@ -556,6 +556,7 @@ final class LeanConnection extends AbstractConnection.NonBlocking
         w = writer;
         if (headTold) {
           releaseChunks();
+          releaseNetwork();
           ex.end(Content.Chunk.from(cause, true));
           exchange = null;
           writer = null;
@@ -620,6 +621,7 @@ final class LeanConnection extends AbstractConnection.NonBlocking
       writer = null;
       exchange = null;
       releaseChunks();
+      releaseNetwork();
       ex.end(Content.Chunk.from(cause, true));
       d = headTold ? demand : null;
       demand = null;
@@ -680,6 +682,12 @@ final class LeanConnection extends AbstractConnection.NonBlocking
     super.onClose(cause);
     pool.remove(this);
     fail(cause != null ? cause : new EOFException("upstream connection closed"));
+    synchronized (this) {
+      if (exchange == null) { // nothing will read from it again
+        releaseChunks();
+        releaseNetwork();
+      }
+    }
   }
 
   // ---- HttpParser.ResponseHandler (called under the lock, from produce) ----

@@ -23,8 +23,8 @@ class LeanUpstreamBackPressureTest {
   private final LeanUpstream engine = Requests.engine(Duration.ofSeconds(1), Duration.ofSeconds(4));
 
   @AfterEach
-  void close() {
-    engine.close();
+  void close() throws InterruptedException {
+    Requests.closeWithoutLeaks(engine);
   }
 
   @Test

@@ -20,8 +20,8 @@ class LeanUpstreamPoolTest {
   private LeanUpstream engine;
 
   @AfterEach
-  void close() {
-    engine.close();
+  void close() throws InterruptedException {
+    Requests.closeWithoutLeaks(engine);
   }
 
   /** An upstream that answers keep-alive and closes a connection idle for {@code idleMillis}. */

@@ -31,8 +31,8 @@ class LeanUpstreamRetryTest {
   private final LeanUpstream engine = Requests.engine();
 
   @AfterEach
-  void close() {
-    engine.close();
+  void close() throws InterruptedException {
+    Requests.closeWithoutLeaks(engine);
   }
 
   private static RawUpstream hangingUp() throws IOException {

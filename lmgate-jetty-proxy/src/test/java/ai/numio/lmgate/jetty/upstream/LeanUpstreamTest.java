@@ -31,8 +31,8 @@ class LeanUpstreamTest {
   private LeanUpstream engine = Requests.engine();
 
   @AfterEach
-  void close() {
-    engine.close();
+  void close() throws InterruptedException {
+    Requests.closeWithoutLeaks(engine);
   }
 
   @Test
@@ -294,7 +294,7 @@ class LeanUpstreamTest {
 
   @Test
   void aHeadThatDoesNotComeInTheIdleTimeoutIsATimeoutNeverRetried() throws Exception {
-    engine.close();
+    Requests.closeWithoutLeaks(engine);
     engine = Requests.engine(Duration.ofMillis(500), Duration.ofSeconds(4));
     try (RawUpstream upstream =
         new RawUpstream(

@@ -1,10 +1,15 @@
 package ai.numio.lmgate.jetty.upstream;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import java.net.URI;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import org.eclipse.jetty.http.HttpFields;
+import org.eclipse.jetty.io.ArrayByteBufferPool;
 import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.util.ssl.SslContextFactory;
 
@@ -13,10 +18,28 @@ final class Requests {
 
   private Requests() {}
 
+  /** The tracking buffer pool of each engine made here, to check for leaks after a test. */
+  private static final Map<LeanUpstream, ArrayByteBufferPool.Tracking> BUFFERS =
+      new ConcurrentHashMap<>();
+
   /** An engine with the given timeouts and production TLS (verifying against the JDK trust). */
   static LeanUpstream engine(Duration idle, Duration poolIdle) {
-    return LeanUpstream.start(
-        new LeanSettings(Duration.ofSeconds(2), idle, poolIdle), new SslContextFactory.Client());
+    ArrayByteBufferPool.Tracking buffers = new ArrayByteBufferPool.Tracking();
+    LeanUpstream engine =
+        LeanUpstream.start(
+            new LeanSettings(Duration.ofSeconds(2), idle, poolIdle),
+            new SslContextFactory.Client(),
+            buffers);
+    BUFFERS.put(engine, buffers);
+    return engine;
+  }
+
+  /** Closes an engine and asserts it left no pooled buffer retained. */
+  static void closeWithoutLeaks(LeanUpstream engine) throws InterruptedException {
+    ArrayByteBufferPool.Tracking buffers = BUFFERS.remove(engine);
+    LeanUpstreamTest.waitFor(() -> !buffers.getLeaks().isEmpty());
+    engine.close();
+    assertThat(buffers.getLeaks()).as(buffers.dumpLeaks()).isEmpty();
   }
 
   static LeanUpstream engine() {
