@@ -833,6 +833,8 @@ final class LeanConnection extends AbstractConnection.NonBlocking
     private boolean last;
     private boolean headDone;
     private boolean anyWritten;
+    private boolean finalWrite;
+    private boolean written;
     private Throwable bodyFailure;
 
     Writer(LeanExchange ex) {
@@ -847,6 +849,9 @@ final class LeanConnection extends AbstractConnection.NonBlocking
 
     @Override
     protected Action process() throws Throwable {
+      if (written) {
+        return Action.SUCCEEDED; // the connection may already carry another exchange
+      }
       while (true) {
         if (chunk == null && !last) {
           Content.Chunk c = ex.readBody();
@@ -894,6 +899,9 @@ final class LeanConnection extends AbstractConnection.NonBlocking
             {
               boolean first = !headDone;
               headDone = true;
+              // the request's last bytes: nothing follows (a chunked body's last chunk is its own)
+              finalWrite =
+                  generator.isState(HttpGenerator.State.COMPLETING) && !generator.isChunking();
               if (!beginWrite(this, last)) {
                 throw new IOException("upstream connection failed");
               }
@@ -929,6 +937,10 @@ final class LeanConnection extends AbstractConnection.NonBlocking
         ex.written(chunk);
         chunk = null;
         content = null;
+      }
+      if (finalWrite) {
+        written = true; // before the connection may be pooled and given to another exchange
+        writerSucceeded(this);
       }
     }
 

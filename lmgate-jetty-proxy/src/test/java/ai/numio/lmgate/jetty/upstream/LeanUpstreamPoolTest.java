@@ -51,6 +51,8 @@ class LeanUpstreamPoolTest {
       n++;
       assertThat(r.body.get(5, SECONDS)).as("request %d after %d ms", n, gap).startsWith("{\"n\":");
       assertThat(r.failure).isNotDone();
+      // back in the pool before the next gap starts (see sequentialRequestsShareOneConnection)
+      LeanUpstreamTest.waitFor(() -> engine.idleConnections(upstream.origin()) == 0);
     }
   }
 
@@ -71,6 +73,7 @@ class LeanUpstreamPoolTest {
     engine = Requests.engine(Duration.ofSeconds(5), Duration.ofSeconds(4));
     try (RawUpstream upstream = closingIdleAfter(1000)) {
       sendAll(engine, upstream, 0);
+      LeanUpstreamTest.waitFor(() -> engine.idleConnections(upstream.origin()) == 0);
       assertThat(engine.idleConnections(upstream.origin())).isEqualTo(1);
       LeanUpstreamTest.waitFor(() -> engine.idleConnections(upstream.origin()) > 0);
       assertThat(engine.idleConnections(upstream.origin())).isZero();

@@ -153,7 +153,8 @@ class LeanUpstreamTest {
                 : post(upstream.origin(), "/b", utf8("x" + i)),
             r);
         assertThat(r.body.get(5, SECONDS)).isEqualTo("{\"id\":1}");
-        // the connection returns once its writer also saw the request's last write complete
+        // a response can be read before the writer's thread sees its last write complete; the
+        // connection returns then
         waitFor(() -> engine.idleConnections(upstream.origin()) == 0);
       }
       assertThat(upstream.accepts()).isEqualTo(1);
