@@ -382,6 +382,14 @@ final class LeanConnection extends AbstractConnection.NonBlocking
           dead = true;
           net.release();
           network = null;
+          if (!headComplete) {
+            // no parse at EOF in the middle of a head: Jetty's response parser then throws an
+            // exception built with the response's (non-error) status
+            return new EOFException(
+                responseByte
+                    ? "upstream closed the connection in the middle of the response head"
+                    : "upstream closed the connection without a response");
+          }
           parser.atEOF(); // the next parse ends a body delimited by the close, or fails
         }
       }

@@ -317,6 +317,23 @@ class LeanUpstreamTest {
   }
 
   @Test
+  void anUpstreamThatHalfClosesAfterHalfAHeadIsADisconnectNotATimeout() throws Exception {
+    try (RawUpstream upstream =
+        new RawUpstream(
+            conn -> {
+              conn.readRequest();
+              conn.write("HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\n");
+              conn.socket.shutdownOutput();
+              conn.in.read(); // until the engine lets go
+            })) {
+      Recorder r = new Recorder();
+      engine.send(post(upstream.origin(), "/", utf8("{}")), r);
+      Throwable failure = r.failure.get(5, SECONDS);
+      assertThat(UpstreamErrors.classify(failure)).isEqualTo(Failure.UPSTREAM_DISCONNECTED);
+    }
+  }
+
+  @Test
   void aBrokenChunkComesAfterTheChunksBeforeIt() throws Exception {
     try (RawUpstream upstream =
         new RawUpstream(
