@@ -12,6 +12,7 @@ import ai.numio.lmgate.UpstreamErrors;
 import java.io.EOFException;
 import java.io.IOException;
 import java.net.ConnectException;
+import java.net.URI;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
 import org.eclipse.jetty.io.content.AsyncContent;
@@ -207,25 +208,19 @@ class LeanUpstreamRetryTest {
 
   @Test
   void aRetryThatCannotConnectReportsTheFirstFailureNotUnreachable() throws Exception {
-    RawUpstream upstream = hangingUp();
+    // port 1: nothing listens, and outside the ephemeral range (a just-closed ephemeral port can
+    // be connected to by a socket that the kernel gives that same port: a self-connection)
+    URI refusing = URI.create("http://127.0.0.1:1");
     Recorder r = new Recorder();
-    try {
-      LeanExchange exchange =
-          new LeanExchange(
-              engine,
-              new OriginPool(upstream.origin()),
-              get(upstream.origin(), "/", "Idempotency-Key", "k"),
-              r);
-      upstream.close(); // the retry will be refused
-      EOFException first = new EOFException("upstream closed the connection without a response");
-      exchange.attemptFailed(first, false, true, true, false);
+    LeanExchange exchange =
+        new LeanExchange(
+            engine, new OriginPool(refusing), get(refusing, "/", "Idempotency-Key", "k"), r);
+    EOFException first = new EOFException("upstream closed the connection without a response");
+    exchange.attemptFailed(first, false, true, true, false);
 
-      Throwable failure = r.failure.get(5, SECONDS);
-      assertThat(failure).isSameAs(first);
-      assertThat(failure.getSuppressed()).singleElement().isInstanceOf(ConnectException.class);
-      assertThat(UpstreamErrors.classify(failure)).isEqualTo(Failure.UPSTREAM_DISCONNECTED);
-    } finally {
-      upstream.close();
-    }
+    Throwable failure = r.failure.get(5, SECONDS);
+    assertThat(failure).isSameAs(first);
+    assertThat(failure.getSuppressed()).singleElement().isInstanceOf(ConnectException.class);
+    assertThat(UpstreamErrors.classify(failure)).isEqualTo(Failure.UPSTREAM_DISCONNECTED);
   }
 }
