@@ -8,7 +8,7 @@ import ai.numio.lmgate.config.LMGateConfig;
 import ai.numio.lmgate.dashboard.DashboardAccess;
 import ai.numio.lmgate.dashboard.HistorySeeder;
 import ai.numio.lmgate.dashboard.UsageAggregate;
-import ai.numio.lmgate.jetty.upstream.LeanUpstream;
+import ai.numio.lmgate.jetty.upstream.JettyClientUpstream;
 import ai.numio.lmgate.jetty.upstream.Upstream;
 import ai.numio.lmgate.limit.LimitStoreFactory;
 import ai.numio.lmgate.metrics.LMGateMetrics;
@@ -420,7 +420,7 @@ public final class LMGateServer implements AutoCloseable {
 
     /** What the {@code lean} engine sends upstream with: swap the implementation here. */
     static Upstream newUpstream(LMGateConfig.Upstream upstream) throws Exception {
-      return LeanUpstream.start(upstream);
+      return JettyClientUpstream.start(upstream);
     }
 
     /**
